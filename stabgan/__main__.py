@@ -1,0 +1,4 @@
+"""``python -m stabgan``: the command line."""
+from ._cli import main
+
+raise SystemExit(main())

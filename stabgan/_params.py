@@ -1,0 +1,162 @@
+"""Parameters as data: range, default, meaning, and the one validation message.
+
+Every value a user gives becomes an exact SymPy rational: an ``int``, a
+``fractions.Fraction``, a decimal string (``"0.3"``, ``"3/10"``, ``"1e-3"``) or a
+``float`` (through its shortest repr, so ``0.3`` is 3/10). Bad values raise
+:class:`~stabgan._errors.InputError` with one message template::
+
+    The 'gamma' parameter of method 'r1' must be a number in [0, inf). Got -0.3 instead.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from ._errors import InputError
+
+__all__ = ["Parameter", "exact_number", "check_finite_number"]
+
+
+def _describe(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
+    """Convert ``value`` to an exact ``Fraction`` or raise an :class:`InputError`.
+
+    Parameters
+    ----------
+    value : int, float, Fraction, str or SymPy number
+        The value a user gave.
+    what : str
+        How the message names the value, e.g. ``"The 'gamma' parameter of method 'r1'"``.
+    allowed : str
+        What is allowed, e.g. ``"a number in [0, inf)"``.
+
+    Returns
+    -------
+    Fraction
+        The exact value; a float is read through its shortest repr.
+    """
+    def fail(why: str = "") -> InputError:
+        tail = f" ({why})" if why else ""
+        return InputError(f"{what} must be {allowed}. Got {_describe(value)} instead{tail}.")
+
+    if isinstance(value, bool):
+        raise fail("a bool is not a number")
+    if isinstance(value, sp.Basic):
+        if not (value.is_Rational or value.is_Float):
+            raise fail("not an exact number")
+        value = Fraction(str(sp.nsimplify(value))) if value.is_Float else Fraction(int(value.p),
+                                                                                  int(value.q))
+        return value
+    if isinstance(value, Fraction):
+        exact = value
+    elif isinstance(value, numbers.Integral):
+        exact = Fraction(int(value))
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise fail("not finite")
+        exact = Fraction(repr(number))
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            exact = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise fail("not a number") from None
+    else:
+        raise fail(f"a {type(value).__name__} is not a number")
+    try:
+        as_float = float(exact)
+    except OverflowError:
+        raise fail("it overflows a float") from None
+    if not math.isfinite(as_float):
+        raise fail("it overflows a float")
+    return exact
+
+
+def exact_number(value: object, what: str, allowed: str) -> sp.Rational:
+    """Like :func:`check_finite_number`, but return a SymPy ``Rational``."""
+    exact = check_finite_number(value, what, allowed)
+    return sp.Rational(exact.numerator, exact.denominator)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A method parameter: its name, default, allowed range and meaning.
+
+    The range is the interval from ``low`` to ``high`` (``None``: unbounded), closed
+    at an end where ``low_closed``/``high_closed`` is true. A parameter that is left
+    out stays a SymPy symbol with the assumptions of its range (nonnegative where 0
+    is allowed, positive where it is not, real otherwise).
+    """
+
+    name: str
+    default: Fraction
+    meaning: str
+    low: Fraction | None = None
+    high: Fraction | None = None
+    low_closed: bool = True
+    high_closed: bool = True
+    latex: str | None = None
+
+    @property
+    def interval(self) -> str:
+        """The allowed range, as ``[0, inf)``."""
+        left = "(-inf" if self.low is None else ("[" if self.low_closed else "(") + _fmt(self.low)
+        right = "inf)" if self.high is None else _fmt(self.high) + ("]" if self.high_closed else ")")
+        return f"{left}, {right}"
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        """The SymPy symbol that stands for the parameter when it is left out."""
+        if self.low is not None and self.low == 0 and self.high is None:
+            return sp.Symbol(self.name, positive=True) if not self.low_closed else \
+                sp.Symbol(self.name, nonnegative=True)
+        if self.low is not None and self.low > 0:
+            return sp.Symbol(self.name, positive=True)
+        return sp.Symbol(self.name, real=True)
+
+    def contains(self, value: Fraction) -> bool:
+        """Whether ``value`` lies in the allowed range."""
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_closed)):
+            return False
+        if self.high is not None and (value > self.high or (value == self.high and not self.high_closed)):
+            return False
+        return True
+
+    def validate(self, value: object, owner: str) -> sp.Rational:
+        """Return ``value`` as an exact rational, or raise :class:`InputError`.
+
+        Parameters
+        ----------
+        value : int, float, Fraction or str
+            The value given by the user.
+        owner : str
+            Who the parameter belongs to, e.g. ``"method 'r1'"``.
+
+        Returns
+        -------
+        sympy.Rational
+            The exact value.
+        """
+        what = f"The '{self.name}' parameter of {owner}"
+        allowed = f"a number in {self.interval}"
+        exact = check_finite_number(value, what, allowed)
+        if not self.contains(exact):
+            raise InputError(f"{what} must be {allowed}. Got {_describe(value)} instead.")
+        return sp.Rational(exact.numerator, exact.denominator)
+
+    def to_dict(self) -> dict:
+        """The JSON form: name, default, range and meaning."""
+        return {"name": self.name, "default": _fmt(self.default), "range": self.interval,
+                "meaning": self.meaning}
+
+
+def _fmt(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"

@@ -1,0 +1,188 @@
+"""Closed-form continuous-time analysis: equilibria, Jacobian, eigenvalues, critical values.
+
+Everything here is derived from a method's vector field v = (v_theta, v_psi):
+
+* the Jacobian v'(0, 0) (for instance noise: differentiated under the
+  expectation, then Gaussian moments: exact);
+* the eigenvalues, as the roots of the characteristic polynomial
+  det(lambda I - J) (for 2 x 2: lambda = tr/2 +- sqrt(tr^2/4 - det));
+* the critical value of a parameter p: the root of the discriminant
+  tr(J)^2 - 4 det(J) in p, where the eigenvalues turn from complex to real;
+* for a field with a jump at psi = 0 (|psi| in a penalty): the one-sided fields,
+  their equilibria on psi = 0 and their Jacobians.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ._game import Method, gaussian_expectation
+from ._methods import PSI, THETA
+
+__all__ = ["one_sided_fields", "is_nonsmooth", "jacobian_at", "eigenvalues_2x2",
+           "charpoly_coeffs", "critical_values", "equilibrium_set", "norm_rate",
+           "classify_2x2", "smooth_field"]
+
+_LAMBDA = sp.Symbol("lambda")
+
+
+def one_sided_fields(field) -> tuple[tuple, tuple]:
+    """The smooth fields on the sides psi > 0 and psi < 0 (|psi| -> +-psi, sign(psi) -> +-1)."""
+    plus = tuple(sp.simplify(e.subs({sp.sign(PSI): 1}).subs(sp.Abs(PSI), PSI)) for e in field)
+    minus = tuple(sp.simplify(e.subs({sp.sign(PSI): -1}).subs(sp.Abs(PSI), -PSI)) for e in field)
+    return plus, minus
+
+
+def is_nonsmooth(field) -> bool | None:
+    """Whether the field jumps across psi = 0 (None if it depends on free parameters)."""
+    if not any(e.has(sp.sign(PSI)) or e.has(sp.Abs(PSI)) for e in field):
+        return False
+    plus, minus = one_sided_fields(field)
+    jumps = [sp.simplify((p - m).subs(PSI, 0)) for p, m in zip(plus, minus)]
+    if all(j.is_zero for j in jumps):
+        return False
+    if any(j.is_zero is False for j in jumps):
+        return True
+    return None
+
+
+def jacobian_at(field, point=(0, 0), noise=()) -> sp.Matrix:
+    """The Jacobian of ``field`` at ``point``, with the expectation over ``noise`` taken exactly."""
+    J = sp.Matrix(list(field)).jacobian([THETA, PSI])
+    J = J.subs({THETA: point[0], PSI: point[1]})
+    return J.applyfunc(lambda e: sp.factor(sp.simplify(gaussian_expectation(e, noise))))
+
+
+def charpoly_coeffs(J: sp.Matrix) -> list:
+    """Coefficients [1, a_1, ..., a_n] of det(lambda I - J)."""
+    return [sp.factor(sp.simplify(c)) for c in J.charpoly(_LAMBDA).all_coeffs()]
+
+
+def eigenvalues_2x2(J: sp.Matrix) -> list:
+    """The two eigenvalues tr/2 - sqrt(D), tr/2 + sqrt(D), D = tr^2/4 - det, simplified."""
+    tr = sp.simplify(J.trace())
+    det = sp.simplify(J.det())
+    disc = sp.factor(sp.simplify(tr ** 2 / 4 - det))
+    root = sp.sqrt(disc)
+    if disc.is_number:
+        root = sp.nsimplify(sp.sqrt(disc)) if disc.is_Rational else sp.sqrt(disc)
+    return [sp.simplify(tr / 2 - root), sp.simplify(tr / 2 + root)]
+
+
+def smooth_field(field) -> tuple | None:
+    """The field without |psi| and sign(psi) where it has no jump at psi = 0, else None."""
+    if not any(e.has(sp.sign(PSI)) or e.has(sp.Abs(PSI)) for e in field):
+        return tuple(field)
+    if is_nonsmooth(field) is False:
+        return one_sided_fields(field)[0]
+    return None
+
+
+def critical_values(m: Method) -> dict:
+    """For each method parameter p: the value where the eigenvalues of J turn complex -> real.
+
+    The other parameters take their given values; the result is the root p* (in
+    p's range) of tr(J)^2 - 4 det(J), J = v'(0, 0) with p a symbol, where the
+    discriminant changes sign.
+    """
+    out = {}
+    for p in m.spec.parameters:
+        others = {q.symbol: m.values[q.name] for q in m.spec.parameters
+                  if q.name in m.values and q.name != p.name}
+        field = smooth_field(tuple(e.subs(others) for e in m.derived.integrand))
+        if field is None:
+            continue
+        J = jacobian_at(field, noise=tuple((eps, sd.subs(others)) for eps, sd in m.derived.noise))
+        disc = sp.factor(sp.simplify(J.trace() ** 2 - 4 * J.det()))
+        if not disc.has(p.symbol):
+            continue
+        roots = [sp.simplify(r) for r in sp.solve(sp.expand(disc), p.symbol)]
+        roots = [r for r in roots if r.is_real is not False]
+        merged = []
+        for r in roots:
+            # a root and its negative (e.g. +-2 f'(0)): the one in range is the absolute value
+            if any(s is not r and sp.simplify(r + s) == 0 for s in roots):
+                r = sp.simplify(sp.Abs(r))
+            if not any(sp.simplify(r - s) == 0 for s in merged):
+                merged.append(r)
+        valid = [r for r in merged if _in_range(r, p)]
+        if len(valid) == 1:
+            out[p.name] = sp.simplify(valid[0])
+    return out
+
+
+def _in_range(value: sp.Expr, p) -> bool:
+    if value.is_number:
+        if not value.is_real:
+            return False
+        from fractions import Fraction
+        try:
+            return p.contains(Fraction(str(sp.nsimplify(value)))) if value.is_Rational else \
+                p.contains(Fraction(float(value)))
+        except (TypeError, ValueError):
+            return False
+    if p.low is not None and p.low == 0:
+        return value.is_nonnegative is not False and value.is_zero is not True
+    return True
+
+
+def equilibrium_set(field) -> dict | None:
+    """All solutions of v = 0 where the field is polynomial (SymPy solves it exactly).
+
+    Returns None where the field is not polynomial in theta and psi, has total
+    degree above 3, or SymPy cannot solve it.
+    """
+    if not all(sp.sympify(e).is_polynomial(THETA, PSI) for e in field):
+        return None
+    if max(sp.Poly(e, THETA, PSI).total_degree() for e in field) > 3:
+        return None
+    try:
+        solutions = sp.solve(list(field), [THETA, PSI], dict=True)
+    except NotImplementedError:
+        return None
+    curves = [s for s in solutions if len(s) < 2 or any(v.free_symbols & {THETA, PSI}
+                                                          for v in s.values())]
+    return {"solutions": solutions, "isolated": not curves}
+
+
+def norm_rate(field) -> sp.Expr:
+    """d/dt (theta^2 + psi^2) / 2 = theta v_theta + psi v_psi, simplified."""
+    return sp.simplify(THETA * field[0] + PSI * field[1])
+
+
+def classify_2x2(J: sp.Matrix) -> str:
+    """The type of a 2 x 2 linearization: stable node, stable focus, saddle, centre, ...
+
+    Where the type depends on free parameters the answer says so.
+    """
+    tr = sp.simplify(J.trace())
+    det = sp.simplify(J.det())
+    disc = sp.simplify(tr ** 2 - 4 * det)
+
+    def sign(e):
+        if e.is_positive:
+            return 1
+        if e.is_negative:
+            return -1
+        if e.is_zero:
+            return 0
+        if e.is_number:
+            v = sp.N(e, 50)
+            return (v > 0) - (v < 0)
+        return None
+
+    s_tr, s_det, s_disc = sign(tr), sign(det), sign(disc)
+    if s_det is not None and s_det < 0:
+        return "saddle"
+    if None in (s_tr, s_det, s_disc):
+        return (f"depends on the parameters: trace {tr}, determinant {det}, "
+                f"discriminant {disc} (node where the discriminant is >= 0, focus where < 0)")
+    if s_det == 0:
+        return "degenerate (a zero eigenvalue)"
+    if s_tr == 0:
+        return "centre" if s_disc < 0 else "degenerate"
+    stability = "stable" if s_tr < 0 else "unstable"
+    if s_disc < 0:
+        return f"{stability} focus"
+    if s_disc == 0:
+        return f"{stability} degenerate node"
+    return f"{stability} node"

@@ -1,0 +1,59 @@
+"""Plain-text rendering of results for a person (the CLI without --json)."""
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["analysis_text", "methods_text"]
+
+
+def _pretty(expr) -> str:
+    return sp.pretty(expr, use_unicode=True, wrap_line=False)
+
+
+def analysis_text(a) -> str:
+    """The analysis as readable text: field, Jacobian, eigenvalues, verdict."""
+    m = a.method
+    params = ", ".join(f"{k} = {v}" for k, v in m.params.items()) or "none"
+    lines = [f"method: {m.id} ({m.spec.summary})",
+             f"parameters: {params}; f: {m.f}; generator: {m.generator}; scheme: {a.scheme}",
+             "", "vector field:",
+             "  v_theta = " + sp.sstr(a.vector_field[0]),
+             "  v_psi   = " + sp.sstr(a.vector_field[1]), ""]
+    if a.jacobian is not None:
+        lines += ["Jacobian at the equilibrium (0, 0):", _indent(_pretty(a.jacobian)), "",
+                  "eigenvalues:"]
+        lines += ["  " + sp.sstr(e) for e in a.eigenvalues]
+        lines.append("")
+    if a.nonsmooth is not None:
+        lines.append("the field jumps at psi = 0: no Jacobian at the equilibrium")
+        for side, info in a.nonsmooth["one_sided"].items():
+            for eq in info["equilibria"]:
+                lines.append(f"  one-sided equilibrium ({eq['theta']['sympy']}, {eq['psi']}): "
+                             f"{eq['type']}")
+        lines.append("")
+    lines.append("verdict: " + a.verdict())
+    if a.spectral_abscissa is not None:
+        lines.append(f"spectral abscissa: {a.spectral_abscissa:.6g}")
+    for name, value in a.critical.items():
+        lines.append(f"critical {name}: {sp.sstr(value)}")
+    for note in a.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def methods_text(specs) -> str:
+    """One line per catalogue entry: id, parameters with defaults, summary."""
+    rows = []
+    for s in specs:
+        params = ", ".join(f"{p.name}={p.to_dict()['default']}" for p in s.parameters) or "-"
+        f = "f" if s.takes_f else s.builtin_f
+        rows.append((s.id, params, f, s.summary))
+    width = [max(len(r[i]) for r in rows) for i in range(3)]
+    head = ("id", "parameters", "f")
+    out = [f"{head[0]:{width[0]}}  {head[1]:{width[1]}}  {head[2]:{width[2]}}  summary"]
+    out += [f"{a:{width[0]}}  {b:{width[1]}}  {c:{width[2]}}  {d}" for a, b, c, d in rows]
+    return "\n".join(out)
