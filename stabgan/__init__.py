@@ -1,5 +1,18 @@
-"""stabgan: closed-form convergence analysis of GAN training on the Dirac-GAN."""
+"""stabgan: closed-form convergence analysis of GAN training on the Dirac-GAN.
+
+The public API: :func:`method` builds a catalogue method, :func:`methods` lists the
+catalogue, :func:`analyze` derives the stability analysis (:class:`Analysis`).
+"""
+from importlib.metadata import PackageNotFoundError, version
+
 from ._analysis import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
 from ._game import Method as Method, method as method
 from ._methods import MethodSpec as MethodSpec, methods as methods
+
+try:
+    __version__ = version("stabgan")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = ["method", "methods", "analyze", "Analysis", "Method", "MethodSpec", "InputError"]

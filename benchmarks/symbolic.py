@@ -1,0 +1,58 @@
+"""Benchmark: the symbolic sweep and the cold command line.
+
+Prints, side by side:
+* seconds to analyze every catalogue method in continuous time in one fresh process,
+  (a) with every parameter at its catalogue default, (b) with every parameter symbolic;
+* seconds for a cold `stabgan analyze r1 --json` next to a bare `python -c "import sympy"`
+  (the floor), best of 5 each, and their difference.
+Targets (issue 3): (a) under 3 s; the cold CLI within 1 s of the floor.
+
+Run: python benchmarks/symbolic.py
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+SWEEP = r"""
+import time, stabgan
+mode = {mode!r}
+t0 = time.perf_counter()
+for spec in stabgan.methods():
+    params = {{p.name: p.default for p in spec.parameters}} if mode == "defaults" else {{}}
+    stabgan.analyze(stabgan.method(spec.id, **params))
+print(time.perf_counter() - t0)
+"""
+
+
+def _sweep(mode: str) -> float:
+    out = subprocess.run([sys.executable, "-c", SWEEP.format(mode=mode)], capture_output=True,
+                         text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def _wall(argv: list[str], repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    defaults = _sweep("defaults")
+    symbolic = _sweep("symbolic")
+    print(f"continuous analysis of all 15 methods, parameters at defaults: {defaults:6.2f} s "
+          f"(target < 3 s)")
+    print(f"continuous analysis of all 15 methods, parameters symbolic:    {symbolic:6.2f} s")
+    floor = _wall([sys.executable, "-c", "import sympy"])
+    cli = _wall([sys.executable, "-m", "stabgan", "analyze", "r1", "--json"])
+    print(f"cold `python -c 'import sympy'` (floor):  {floor:6.2f} s (best of 5)")
+    print(f"cold `stabgan analyze r1 --json`:         {cli:6.2f} s (best of 5)")
+    print(f"CLI minus floor:                          {cli - floor:6.2f} s (target < 1 s)")
+
+
+if __name__ == "__main__":
+    main()
