@@ -55,6 +55,13 @@ class Analysis:
         Jacobians, their types and what that implies.
     marginal_reason : str or None
         What decides convergence where the linearization does not.
+    notes : tuple of str
+        Remarks (e.g. that v = 0 was not solved for all solutions).
+    discrete : dict or None
+        For SimGD/AltGD: ``spectral_radius``, ``h_max``, ``stable_intervals``,
+        ``h_marginal``, ``h_opt``, ``rate_opt``, ``stability_conditions``, the scheme's
+        options and the continuous Jacobian; ``jacobian`` and ``eigenvalues`` are then
+        those of the update operator F'(0, 0).
     """
 
     method: Method
@@ -71,6 +78,17 @@ class Analysis:
     nonsmooth: dict | None = None
     marginal_reason: str | None = None
     notes: tuple = dc_field(default_factory=tuple)
+    discrete: dict | None = None
+
+    @property
+    def spectral_radius(self) -> float | None:
+        """Discrete schemes: max |eigenvalue| of F'(0, 0) where it is a number."""
+        return None if self.discrete is None else self.discrete["spectral_radius"]
+
+    @property
+    def h_max(self):
+        """Discrete schemes: sup{h : convergent for every step in (0, h)} (None: no h works)."""
+        return None if self.discrete is None else self.discrete["h_max"]
 
     # -- output ---------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -105,6 +123,9 @@ class Analysis:
         }
         if self.nonsmooth is not None:
             out["nonsmooth"] = self.nonsmooth
+        if self.scheme != "continuous":
+            del out["spectral_abscissa"]
+            out.update(_discrete_dict(self.discrete))
         return out
 
     def verdict(self) -> str:
@@ -149,6 +170,30 @@ class Analysis:
     def __str__(self) -> str:
         from ._text import analysis_text
         return analysis_text(self)
+
+
+def _bound(value) -> dict | None:
+    if value is None:
+        return None
+    if value is sp.oo:
+        return {"sympy": "oo", "latex": r"\infty", "value": None}
+    return formula(value, value=True)
+
+
+def _discrete_dict(d: dict) -> dict:
+    return {
+        "scheme_options": d["options"],
+        "continuous_jacobian": None if d["continuous_jacobian"] is None else {
+            "sympy": [[sympy_str(e) for e in d["continuous_jacobian"].row(i)] for i in range(2)],
+            "latex": latex(d["continuous_jacobian"])},
+        "spectral_radius": d["spectral_radius"],
+        "h_max": _bound(d["h_max"]),
+        "stable_intervals": [[_bound(lo), _bound(hi)] for lo, hi in d["stable_intervals"]],
+        "h_marginal": _bound(d["h_marginal"]),
+        "h_opt": d["h_opt"],
+        "rate_opt": d["rate_opt"],
+        "stability_conditions": [formula(c) for c in d["stability_conditions"]],
+    }
 
 
 def _latex_text(text: str) -> str:
@@ -201,10 +246,11 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         raise InputError(f"The 'scheme' option must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     if scheme != "continuous":
-        raise NotImplementedError(f"scheme {scheme!r} is not built yet (the discrete-schemes issue)")
-    if options:
+        from ._schemes import make_scheme
+        return _discrete(m, make_scheme(scheme, **options))
+    if any(v is not None for v in options.values()):
         raise InputError(f"The continuous analysis takes no step-size options. Got "
-                         f"{', '.join(sorted(options))}.")
+                         f"{', '.join(sorted(k for k, v in options.items() if v is not None))}.")
     return _continuous(m)
 
 
@@ -228,11 +274,14 @@ def _continuous(m: Method) -> Analysis:
     if all(v is not None for v in values):
         abscissa = max(v[0] for v in values)
     eq = {"theta": sp.S.Zero, "psi": sp.S.Zero, "isolated": None}
-    solved = equilibrium_set(field) if not noise else None
+    # SymPy's solve with free parameters answers for generic values only (it would miss
+    # lsgan's line psi = 0 at a = 0), so the full set is solved only with numeric parameters.
+    has_parameters = any(e.free_symbols - {THETA, PSI} for e in field)
+    solved = equilibrium_set(field) if not noise and not has_parameters else None
     if solved is not None:
         eq["isolated"] = solved["isolated"]
         eq["set"] = _describe_set(solved["solutions"])
-    elif J.det().is_zero is False or sp.simplify(J.det()).is_zero is False:
+    elif sp.simplify(J.det()).is_zero is False:
         eq["isolated"] = True
         notes = notes + ("the equilibrium is isolated (det J != 0); v = 0 was not solved for all "
                          "solutions in closed form",)
@@ -241,6 +290,65 @@ def _continuous(m: Method) -> Analysis:
                     condition=None if verdict is not None else condition,
                     spectral_abscissa=abscissa, critical=critical_values(m),
                     marginal_reason=reason, notes=notes)
+
+
+def _discrete(m: Method, scheme) -> Analysis:
+    """SimGD/AltGD: the update operator's Jacobian M = F'(0, 0), its spectrum, h_max."""
+    from ._discrete import charpoly, spectral_radius, step_size_bounds
+    from ._schemes import update_jacobian
+    from ._stability import schur_conditions
+
+    cont = _continuous(m)
+    options = scheme.describe()
+    if cont.jacobian is None:
+        return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
+                        equilibrium=cont.equilibrium, jacobian=None, eigenvalues=[],
+                        locally_convergent=False, marginal=False, condition=None,
+                        spectral_abscissa=None, critical={}, nonsmooth=cont.nonsmooth,
+                        notes=("the field jumps at psi = 0: there is no update Jacobian at the "
+                               "equilibrium",),
+                        discrete={"options": options, "continuous_jacobian": None,
+                                  "spectral_radius": None, "h_max": None, "stable_intervals": [],
+                                  "h_marginal": None, "h_opt": None, "rate_opt": None,
+                                  "stability_conditions": []})
+    J = cont.jacobian
+    M = update_jacobian(J, scheme)
+    eigs = eigenvalues_2x2(M)
+    coeffs = charpoly(M)
+    conditions = schur_conditions(coeffs)
+    verdict, condition = decide(conditions)
+    rho = None
+    if not any(c.free_symbols for c in coeffs):
+        rho = float(spectral_radius(coeffs))
+    marginal = None
+    if verdict is True:
+        marginal = False
+    elif verdict is False and rho is not None:
+        from ._discrete import _is_marginal
+        marginal = _is_marginal(coeffs)
+    notes = list(cont.notes)
+    if m.spec.constraints:
+        notes.append("the projection (" + ", ".join(f"{c[0]} in [{c[1]}, {c[2]}]"
+                     for c in m.spec.constraints) + ") is inactive near the equilibrium and does "
+                     "not change the local spectrum")
+    bounds = {"h_max": None, "stable_intervals": [], "h_marginal": None, "h_opt": None,
+              "rate_opt": None}
+    if not J.free_symbols:
+        bounds = step_size_bounds(J, scheme)
+    else:
+        notes.append("h_max needs every method parameter as a number: see stability_conditions")
+    stability_conditions = []
+    if condition not in (sp.true, sp.false) and verdict is None:
+        stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
+    return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
+                    equilibrium=cont.equilibrium, jacobian=M, eigenvalues=eigs,
+                    locally_convergent=verdict, marginal=marginal,
+                    condition=None if verdict is not None else condition,
+                    spectral_abscissa=None, critical=cont.critical,
+                    marginal_reason=None, notes=tuple(notes),
+                    discrete={"options": options, "continuous_jacobian": J,
+                              "spectral_radius": rho, "stability_conditions": stability_conditions,
+                              **bounds})
 
 
 def _describe_set(solutions: list) -> str:

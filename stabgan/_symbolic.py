@@ -63,8 +63,6 @@ def eigenvalues_2x2(J: sp.Matrix) -> list:
     det = sp.simplify(J.det())
     disc = sp.factor(sp.simplify(tr ** 2 / 4 - det))
     root = sp.sqrt(disc)
-    if disc.is_number:
-        root = sp.nsimplify(sp.sqrt(disc)) if disc.is_Rational else sp.sqrt(disc)
     return [sp.simplify(tr / 2 - root), sp.simplify(tr / 2 + root)]
 
 

@@ -1,0 +1,174 @@
+"""Closed-form analysis of the discrete schemes (SimGD, AltGD): spectra and step-size bounds.
+
+With J = v'(0, 0) and the update operator's Jacobian M = F'(0, 0) (``_schemes``), the
+scheme is locally convergent iff every eigenvalue of M lies strictly inside the unit
+circle (Schur-Cohn on det(z I - M), decided in exact arithmetic). Eigenvalues on the
+unit circle are not convergent (``marginal``).
+
+Step-size bounds, with h_g = h_d = h and the other parameters as given: the Schur-Cohn
+expressions, p(1), p(-1) and the discriminant of p are polynomials in h; their positive
+real roots (exact: rationals, radicals for factors of degree <= 2, CRootOf otherwise)
+cut (0, oo) into intervals on each of which the verdict is constant, decided exactly at
+a rational point inside. Then
+
+* ``h_max`` = sup{h : the scheme converges for every step in (0, h)}, None where the first
+  interval is not stable;
+* ``stable_intervals``: stable intervals above h_max;
+* ``h_marginal``: the end of the first run of intervals on which the spectrum stays on
+  the unit circle (e.g. unregularized AltGD: Mescheder et al. Lemma 2.5);
+* ``h_opt``, ``rate_opt``: the step in (0, h_max) with the smallest spectral radius,
+  and that radius (numerical minimization of the exact characteristic polynomial).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ._schemes import H_SYMBOL, Scheme, make_scheme, update_jacobian
+from ._stability import decide, schur_conditions
+
+__all__ = ["spectral_radius", "step_size_bounds", "charpoly"]
+
+_Z = sp.Symbol("z")
+
+
+def charpoly(M: sp.Matrix) -> list:
+    """Coefficients [1, a_1, ..., a_n] of det(z I - M)."""
+    return [sp.expand(c) for c in M.charpoly(_Z).all_coeffs()]
+
+
+def _numeric_roots(coeffs, dps: int = 50) -> list:
+    with mpmath.workdps(dps):
+        values = [mpmath.mpf(sp.N(c, dps)) if sp.N(c, dps).is_real else
+                  mpmath.mpc(complex(sp.N(c, dps))) for c in coeffs]
+        return mpmath.polyroots(values, maxsteps=200, extraprec=2 * dps)
+
+
+def spectral_radius(coeffs, dps: int = 50):
+    """max |z| over the roots of the polynomial with these numeric coefficients (mpmath)."""
+    with mpmath.workdps(dps):
+        return max(abs(r) for r in _numeric_roots(coeffs, dps))
+
+
+def _is_marginal(coeffs) -> bool:
+    """Spectral radius equal to 1 at 50 digits (the exact coefficients decide the rest)."""
+    with mpmath.workdps(50):
+        return abs(spectral_radius(coeffs) - 1) < mpmath.mpf(10) ** -40
+
+
+def _positive_roots(expr, h) -> list:
+    """The positive real roots in h of the numerator of ``expr``, exact, sorted."""
+    num, _ = sp.fraction(sp.together(expr))
+    if not num.has(h):
+        return []
+    out = []
+    poly = sp.Poly(num, h)
+    if not (poly.domain.is_ZZ or poly.domain.is_QQ):
+        roots = [sp.nsimplify(r) if False else r for r in sp.Poly(num, h).nroots(n=30)
+                 if r.is_real and r > 0]
+        return sorted(roots, key=lambda r: float(r))
+    for factor, _ in sp.factor_list(poly)[1]:
+        if factor.degree() <= 2:
+            roots = [r for r in sp.roots(factor, filter=None) if r.is_real]
+        else:
+            roots = sp.real_roots(factor)
+        out += [sp.nsimplify(r) if r.is_Rational else r for r in roots if r.is_positive]
+    return out
+
+
+def _equal(a, b) -> bool:
+    if a.is_Float or b.is_Float:
+        return abs(float(a) - float(b)) < 1e-25
+    return sp.simplify(a - b) == 0
+
+
+def _between(lo, hi) -> sp.Rational:
+    """An exact rational strictly between lo and hi (hi may be oo)."""
+    if hi is sp.oo:
+        return sp.Rational(int(float(lo)) + 1) if lo != 0 else sp.Integer(1)
+    a, b = float(lo), float(hi)
+    candidate = sp.Rational(Fraction((a + b) / 2))
+    if lo < candidate < hi:
+        return candidate
+    # refine exactly if the float midpoint is not strictly inside
+    return sp.Rational(Fraction(str(sp.N((lo + hi) / 2, 60))))
+
+
+def step_size_bounds(J: sp.Matrix, scheme: Scheme) -> dict:
+    """h_max, stable_intervals, h_marginal, h_opt and rate_opt for the scheme with h_g = h_d = h.
+
+    Parameters
+    ----------
+    J : sympy.Matrix
+        The continuous Jacobian v'(0, 0) with every method parameter a number.
+    scheme : Scheme
+        The scheme whose step sizes are replaced by one symbol h.
+
+    Returns
+    -------
+    dict
+        ``h_max`` (Expr, oo, or None), ``stable_intervals`` (list of (lo, hi)),
+        ``h_marginal`` (Expr or None), ``h_opt`` and ``rate_opt`` (floats or None).
+    """
+    h = H_SYMBOL
+    same = make_scheme(scheme.name, n_g=scheme.n_g, n_d=scheme.n_d, order=scheme.order)
+    coeffs = charpoly(update_jacobian(J, same))
+    conditions = schur_conditions(coeffs)
+    n = len(coeffs) - 1
+    boundary = list(conditions) + [sum(coeffs), sum(c * (-1) ** (n - k) for k, c in enumerate(coeffs))]
+    if n == 2:
+        boundary.append(coeffs[1] ** 2 - 4 * coeffs[2])
+    roots = []  # (root, whether it zeroes a Schur-Cohn condition: unstable there)
+    for k, expr in enumerate(boundary):
+        for r in _positive_roots(sp.expand(expr), h):
+            same = [i for i, (s_, _) in enumerate(roots) if _equal(r, s_)]
+            if same:
+                i = same[0]
+                roots[i] = (roots[i][0], roots[i][1] or k < len(conditions))
+            else:
+                roots.append((r, k < len(conditions)))
+    roots.sort(key=lambda item: sp.N(item[0], 40))
+    edges = [sp.S.Zero] + [r for r, _ in roots] + [sp.oo]
+    breaks = [True] + [b for _, b in roots] + [True]
+    # maximal runs of intervals with one verdict, joined across points that break nothing
+    runs = []
+    for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+        q = _between(lo, hi)
+        stable, _ = decide([c.subs(h, q) for c in conditions])
+        marginal = stable is not True and _is_marginal([c.subs(h, q) for c in coeffs])
+        kind = "stable" if stable is True else ("marginal" if marginal else "unstable")
+        if runs and runs[-1][2] == kind and not (kind == "stable" and breaks[i]):
+            runs[-1] = (runs[-1][0], hi, kind)
+        else:
+            runs.append((lo, hi, kind))
+    h_max = runs[0][1] if runs[0][2] == "stable" else None
+    h_marginal = runs[0][1] if runs[0][2] == "marginal" else None
+    stable_intervals = [(lo, hi) for lo, hi, kind in runs[1:] if kind == "stable"]
+    h_opt = rate_opt = None
+    if h_max is not None:
+        h_opt, rate_opt = _optimal_step(coeffs, h, h_max)
+    return {"h_max": h_max, "stable_intervals": stable_intervals, "h_marginal": h_marginal,
+            "h_opt": h_opt, "rate_opt": rate_opt}
+
+
+def _optimal_step(coeffs, h, h_max):
+    """The step in (0, h_max) with the smallest spectral radius (grid, then bounded Brent)."""
+    from scipy.optimize import minimize_scalar
+
+    funcs = [sp.lambdify(h, c, "numpy") for c in coeffs]
+
+    def rho(x: float) -> float:
+        return float(np.max(np.abs(np.roots([complex(f(x)) for f in funcs]))))
+
+    upper = float(h_max) if h_max is not sp.oo else 100.0
+    grid = np.linspace(upper / 2000, upper * (1 - 1 / 2000), 2000)
+    values = np.array([rho(x) for x in grid])
+    k = int(np.argmin(values))
+    lo = grid[max(k - 1, 0)]
+    hi = grid[min(k + 1, len(grid) - 1)]
+    res = minimize_scalar(rho, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
+    best = (res.x, res.fun) if res.fun <= values[k] else (grid[k], values[k])
+    return float(best[0]), float(best[1])
