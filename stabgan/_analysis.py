@@ -133,10 +133,17 @@ class Analysis:
         if self.nonsmooth is not None:
             return ("not locally convergent: the field jumps at psi = 0, so there is no Jacobian "
                     "at the equilibrium; " + self.nonsmooth["behaviour"])
+        discrete = self.scheme != "continuous"
         if self.locally_convergent is True:
-            return "locally convergent: every eigenvalue has negative real part"
+            return ("locally convergent: every eigenvalue of the update operator lies inside the "
+                    "unit circle" if discrete else
+                    "locally convergent: every eigenvalue has negative real part")
         if self.locally_convergent is None:
             return f"locally convergent if and only if {self.condition}"
+        if self.marginal and discrete:
+            return "not locally convergent: the eigenvalues lie on the unit circle"
+        if discrete:
+            return "not locally convergent: an eigenvalue lies outside the unit circle"
         if self.marginal:
             return ("not locally convergent: the eigenvalues lie on the imaginary axis"
                     + (f"; {self.marginal_reason}" if self.marginal_reason else ""))

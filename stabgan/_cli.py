@@ -56,8 +56,29 @@ def _build_parser() -> _Parser:
                    help="logistic (default), general, or an expression in t")
     p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
     p.add_argument("--scheme", default="continuous", help="continuous, simgd or altgd")
+    _step_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
+
+
+def _step_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--h", default=None, help="step size of both players (exact decimal)")
+    p.add_argument("--h-g", dest="h_g", default=None, help="the generator's step size")
+    p.add_argument("--h-d", dest="h_d", default=None, help="the discriminator's step size")
+    p.add_argument("--n-g", dest="n_g", default=None, help="altgd: generator steps per round")
+    p.add_argument("--n-d", dest="n_d", default=None, help="altgd: discriminator steps per round")
+    p.add_argument("--order", default=None, help="altgd: generator-first or discriminator-first")
+
+
+def _scheme_options(args) -> dict:
+    """The step options given on the command line (None where left out)."""
+    out = {k: getattr(args, k) for k in ("h", "h_g", "h_d")}
+    for k in ("n_g", "n_d"):
+        if getattr(args, k) is not None:
+            out[k] = getattr(args, k)
+    if args.order is not None:
+        out["order"] = args.order
+    return out
 
 
 def _run(args) -> int:
@@ -74,7 +95,14 @@ def _run(args) -> int:
     if args.command == "analyze":
         params = _parse_params(args.param)
         m = stabgan.method(args.method, f=args.f, generator=args.generator, **params)
-        a = stabgan.analyze(m, scheme=args.scheme)
+        options = _scheme_options(args)
+        if args.scheme == "continuous":
+            given = sorted(k for k, v in options.items() if v is not None)
+            if given:
+                raise InputError(f"The options {', '.join('--' + g.replace('_', '-') for g in given)}"
+                                 f" belong to --scheme simgd or altgd, not continuous.")
+            options = {}
+        a = stabgan.analyze(m, scheme=args.scheme, **options)
         if args.json:
             print(json.dumps(a.to_dict(), sort_keys=True))
         else:

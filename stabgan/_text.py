@@ -20,7 +20,9 @@ def analysis_text(a) -> str:
              "  v_theta = " + sp.sstr(a.vector_field[0]),
              "  v_psi   = " + sp.sstr(a.vector_field[1]), ""]
     if a.jacobian is not None:
-        lines += ["Jacobian at the equilibrium (0, 0):", _indent(_pretty(a.jacobian)), "",
+        title = ("Jacobian at the equilibrium (0, 0):" if a.discrete is None else
+                 "Jacobian of the update operator at the equilibrium (0, 0):")
+        lines += [title, _indent(_pretty(a.jacobian)), "",
                   "eigenvalues:"]
         lines += ["  " + sp.sstr(e) for e in a.eigenvalues]
         lines.append("")
@@ -34,6 +36,21 @@ def analysis_text(a) -> str:
     lines.append("verdict: " + a.verdict())
     if a.spectral_abscissa is not None:
         lines.append(f"spectral abscissa: {a.spectral_abscissa:.6g}")
+    if a.discrete is not None:
+        d = a.discrete
+        lines.insert(4, f"scheme options: {d['options']}")
+        if d["spectral_radius"] is not None:
+            lines.append(f"spectral radius: {d['spectral_radius']:.12g}")
+        bound = d["h_max"]
+        lines.append("h_max (h_g = h_d = h): " + ("no step size converges" if bound is None
+                     else f"{sp.sstr(bound)} = {float(bound):.12g}"))
+        for lo, hi in d["stable_intervals"]:
+            lines.append(f"stable again for h in ({float(lo):.12g}, {float(hi):.12g})")
+        if d["h_marginal"] is not None:
+            lines.append(f"spectrum on the unit circle for h <= {sp.sstr(d['h_marginal'])}")
+        if d["h_opt"] is not None:
+            lines.append(f"fastest step h_opt = {d['h_opt']:.10g}, spectral radius there "
+                         f"{d['rate_opt']:.10g}")
     for name, value in a.critical.items():
         lines.append(f"critical {name}: {sp.sstr(value)}")
     for note in a.notes:
