@@ -9,10 +9,12 @@ from ._analysis import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
 from ._game import Method as Method, method as method
 from ._methods import MethodSpec as MethodSpec, methods as methods
+from ._simulate import SimulationResult as SimulationResult, simulate as simulate
 
 try:
     __version__ = version("stabgan")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["method", "methods", "analyze", "Analysis", "Method", "MethodSpec", "InputError"]
+__all__ = ["method", "methods", "analyze", "simulate", "Analysis", "Method", "MethodSpec",
+           "SimulationResult", "InputError"]

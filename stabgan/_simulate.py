@@ -1,0 +1,535 @@
+r"""The discrete oracle: a vectorized simulator of the SimGD and AltGD updates.
+
+SimGD: :math:`x \leftarrow x + H v(x)`, :math:`H = \operatorname{diag}(h_g, h_d)`.
+AltGD: :math:`n_g` generator steps :math:`\theta \leftarrow \theta + h_g v_\theta(\theta, \psi)`,
+then :math:`n_d` discriminator steps :math:`\psi \leftarrow \psi + h_d v_\psi(\theta, \psi)`,
+each with the newest value of the other player (the order can be swapped); a box
+constraint of the method (WGAN's clipping) is a projection after each discriminator step.
+
+How it runs: trajectories are cut into cache-sized chunks; each chunk runs all its steps
+with preallocated buffers and in-place ufuncs generated from the SymPy field (``_numeric``).
+Every operation is elementwise, so a trajectory's result does not depend on the chunk size,
+the batch size or its position in the batch (tested bitwise). Divergence is checked every
+:data:`CHECK_EVERY` steps; a trajectory found non-finite or beyond ``bound`` is replayed
+from the last check, step by step, and frozen at the last state inside the bound, with the
+step at which it left recorded. Floating-point warnings are suppressed inside the update and
+reported as statuses instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from ._errors import InputError
+from ._game import Method
+from ._methods import PSI, THETA
+
+__all__ = ["simulate", "SimulationResult", "MESSAGES", "CHECK_EVERY"]
+
+#: Steps between divergence checks.
+CHECK_EVERY = 16
+#: What each status means (the CLI and the API say the same thing).
+MESSAGES = {
+    "converged": "within tol of the equilibrium (0, 0) at the last step",
+    "diverged": "left the bound (or became non-finite); frozen at the last state inside it",
+    "stalled": "the update vanished far from the equilibrium (a saturated discriminator: "
+               "the field underflows)",
+    "bounded": "neither converged nor escaping within the steps run (e.g. a cycle)",
+}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """The result of :func:`simulate`; arrays have the broadcast shape of the inputs.
+
+    Attributes
+    ----------
+    theta, psi : ndarray
+        Final state (frozen where the trajectory diverged).
+    distance : ndarray
+        Euclidean distance of the final state to the equilibrium (0, 0).
+    converged, diverged : ndarray of bool
+        Status flags.
+    status : ndarray of str
+        ``converged``, ``diverged``, ``stalled`` or ``bounded`` (see :data:`MESSAGES`).
+    diverged_at : ndarray of int
+        The step at which a diverged trajectory left the bound (-1 otherwise).
+    history_theta, history_psi : ndarray or None
+        With ``record_every=k``: the states at steps 0, k, 2k, ... (step is the last axis).
+    record_steps : ndarray or None
+        The steps of the recorded states.
+    """
+
+    method: Method
+    scheme: str
+    steps: int
+    theta: np.ndarray
+    psi: np.ndarray
+    distance: np.ndarray
+    converged: np.ndarray
+    diverged: np.ndarray
+    status: np.ndarray
+    diverged_at: np.ndarray
+    history_theta: np.ndarray | None = None
+    history_psi: np.ndarray | None = None
+    record_steps: np.ndarray | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON document of ``stabgan simulate --json``."""
+        def plain(a):
+            a = np.asarray(a)
+            return a.item() if a.ndim == 0 else a.tolist()
+        return {"method": self.method.id, "scheme": self.scheme, "steps": self.steps,
+                "theta": plain(self.theta), "psi": plain(self.psi),
+                "distance": plain(self.distance), "converged": plain(self.converged),
+                "diverged": plain(self.diverged), "status": plain(self.status),
+                "diverged_at": plain(self.diverged_at),
+                "messages": {k: MESSAGES[k] for k in sorted(set(np.ravel(self.status)))}}
+
+
+_H = sp.Symbol("h_step", positive=True)
+
+
+@lru_cache(maxsize=None)
+def _update_kernel(method_id: str, f: str, generator: str, components: tuple, h_array: bool):
+    """One in-place kernel for the new state x_c + h_c v_c(x) of each requested component
+    (fields without noise); the step sizes are arrays or scalars."""
+    from ._game import derive
+    from ._methods import get_spec
+    from ._numeric import inplace_kernel
+    d = derive(method_id, f, generator)
+    params = [p.symbol for p in get_spec(method_id).parameters]
+    steps = [sp.Symbol(f"h_{c}", positive=True) for c in components]
+    state = (THETA, PSI)
+    exprs = [state[c] + hc * d.integrand[c] for c, hc in zip(components, steps)]
+    arrays = [THETA, PSI] + (steps if h_array else [])
+    scalars = ([] if h_array else steps) + params
+    kernel, nbuf, _ = inplace_kernel(exprs, arrays, scalars)
+    return kernel, nbuf
+
+
+@lru_cache(maxsize=None)
+def _kernels(method_id: str, f: str, generator: str, components: tuple):
+    """In-place kernels for the requested field components, one per noise group."""
+    from ._game import derive
+    from ._methods import get_spec
+    from ._numeric import inplace_kernel
+    d = derive(method_id, f, generator)
+    spec = get_spec(method_id)
+    params = [p.symbol for p in spec.parameters]
+    noise = [eps for eps, _ in d.noise]
+    integrand = d.integrand
+    out = []
+    for c in components:
+        expr = integrand[c]
+        groups: dict[tuple, sp.Expr] = {}
+        for term in sp.Add.make_args(sp.expand(expr) if noise else expr):
+            key = tuple(eps for eps in noise if term.has(eps))
+            groups[key] = groups.get(key, sp.S.Zero) + term
+        compiled = []
+        for key, e in sorted(groups.items(), key=lambda kv: len(kv[0])):
+            if len(key) > 1:
+                raise NotImplementedError("terms that couple two noise variables")
+            kernel, nbuf, _ = inplace_kernel([e], [THETA, PSI], [*key, *params])
+            compiled.append((key, kernel, nbuf))
+        out.append(compiled)
+    return out
+
+
+class _Field:
+    """Evaluate chosen field components into preallocated buffers (noise by quadrature)."""
+
+    def __init__(self, m: Method, components: tuple, size: int, dtype):
+        from ._numeric import noise_nodes
+        self.groups = _kernels(m.id, m.f, m.generator, components)
+        self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
+        sds = {eps: float(sp.lambdify([p.symbol for p in m.spec.parameters], sd)(*self.values))
+               for eps, sd in m.derived.noise}
+        z, w = noise_nodes()
+        self.nodes = {eps: [(float(sd * zj), float(wj)) for zj, wj in zip(z, w)]
+                      for eps, sd in sds.items()}
+        nbuf = max((n for comp in self.groups for _, _, n in comp), default=0)
+        self.buffers = [np.empty(size, dtype) for _ in range(nbuf)]
+        self.scratch = np.empty(size, dtype)
+        self.out = [np.empty(size, dtype) for _ in components]
+        self._views: dict = {}
+
+    def views(self, n: int):
+        """Buffers cut to length n (cached: a chunk reuses them every step)."""
+        if n not in self._views:
+            self._views[n] = ([b[:n] for b in self.buffers], self.scratch[:n],
+                              [o[:n] for o in self.out])
+        return self._views[n]
+
+    def __call__(self, theta, psi) -> list:
+        bufs, scratch, outs = self.views(theta.shape[0])
+        for comp, out in zip(self.groups, outs):
+            first = True
+            for key, kernel, _ in comp:
+                if not key:
+                    kernel([out if first else scratch], theta, psi, *self.values, bufs)
+                    if not first:
+                        np.add(out, scratch, out=out)
+                    first = False
+                    continue
+                for eps, weight in self.nodes[key[0]]:
+                    kernel([scratch], theta, psi, eps, *self.values, bufs)
+                    np.multiply(scratch, weight, out=scratch)
+                    if first:
+                        np.copyto(out, scratch)
+                        first = False
+                    else:
+                        np.add(out, scratch, out=out)
+            if first:
+                out.fill(0)
+        return outs
+
+
+def _positive_array(value, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"The '{name}' option must be a positive number or array of them. "
+                         f"Got {value!r} instead.") from None
+    if not np.all(np.isfinite(a)) or np.any(a <= 0):
+        bad = a[~(np.isfinite(a) & (a > 0))].ravel()[0] if a.ndim else a
+        raise InputError(f"The '{name}' option must be a number in (0, inf) (every entry). "
+                         f"Got {bad!r} instead.")
+    return a
+
+
+def _finite_array(value, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"The '{name}' option must be a finite number or array of them. "
+                         f"Got {value!r} instead.") from None
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"All components of the '{name}' option must be finite. "
+                         f"Got {value!r} instead.")
+    return a
+
+
+def _int_option(value, name: str, low: int, high: int | None = None) -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value, ok = int(value), True
+    if not ok or value < low or (high is not None and value > high):
+        rng = f"[{low}, {high}]" if high is not None else f"[{low}, inf)"
+        raise InputError(f"The '{name}' option must be an integer in {rng}. Got {value!r} instead.")
+    return int(value)
+
+
+def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0=1.0, psi0=1.0,
+             n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
+             dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
+             bound: float = 1e8, chunk_size: int = 8192) -> SimulationResult:
+    r"""Run SimGD or AltGD on the Dirac-GAN, many trajectories at once.
+
+    SimGD: :math:`x_{k+1} = x_k + H v(x_k)`; AltGD: :math:`n_g` generator steps then
+    :math:`n_d` discriminator steps, each with the other player's newest value.
+
+    Parameters
+    ----------
+    m : Method
+        From :func:`method`; omitted parameters take their catalogue defaults.
+    scheme : {"simgd", "altgd"}
+        The update.
+    h : float or array_like, optional
+        Step size of both players (or give ``h_g`` and ``h_d``).
+    steps : int
+        Number of updates (rounds for AltGD), >= 0.
+    theta0, psi0 : float or array_like
+        Starting points; ``theta0``, ``psi0``, ``h`` (``h_g``, ``h_d``) broadcast together.
+    n_g, n_d : int
+        AltGD: generator and discriminator steps per round (1 to 50).
+    h_g, h_d : float or array_like, optional
+        The players' own step sizes.
+    order : {"generator-first", "discriminator-first"}
+        AltGD: who moves first.
+    dtype : {numpy.float64, numpy.float32}
+        Arithmetic precision.
+    record_every : int, optional
+        Keep the states every ``record_every`` steps (step is the last axis).
+    tol : float
+        ``converged`` means a final distance to (0, 0) of at most ``tol``.
+    bound : float
+        ``diverged`` means non-finite or :math:`\|x\| > \text{bound}`.
+    chunk_size : int
+        Trajectories per chunk (results do not depend on it).
+
+    Returns
+    -------
+    SimulationResult
+        Final states, distance, status per trajectory, and the history if asked.
+
+    Examples
+    --------
+    >>> import stabgan
+    >>> r = stabgan.simulate(stabgan.method("r1", gamma=1), scheme="simgd", h=0.1, steps=500,
+    ...                      theta0=[1.0, 0.5], psi0=[1.0, -1.0])
+    >>> r.status.tolist()
+    ['converged', 'converged']
+    """
+    if not isinstance(m, Method):
+        raise InputError(f"simulate takes a method from stabgan.method(...). Got {m!r} instead.")
+    if scheme not in ("simgd", "altgd"):
+        raise InputError(f"The 'scheme' option of simulate must be one of simgd, altgd. "
+                         f"Got {scheme!r} instead.")
+    if m.f == "general":
+        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
+                         "Use f = 'logistic' or an expression in t.")
+    steps = _int_option(steps, "steps", 0)
+    n_g = _int_option(n_g, "n_g", 1, 50)
+    n_d = _int_option(n_d, "n_d", 1, 50)
+    if scheme == "simgd" and (n_g, n_d) != (1, 1):
+        raise InputError(f"The 'n_g' and 'n_d' options belong to altgd. Got n_g={n_g}, n_d={n_d}.")
+    if order not in ("generator-first", "discriminator-first"):
+        raise InputError(f"The 'order' option must be generator-first or discriminator-first. "
+                         f"Got {order!r} instead.")
+    if record_every is not None:
+        record_every = _int_option(record_every, "record_every", 1)
+    chunk_size = _int_option(chunk_size, "chunk_size", 1)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise InputError(f"The 'dtype' option must be float32 or float64. Got {dtype} instead.")
+    if h is not None and (h_g is not None or h_d is not None):
+        raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both.")
+    if h is None and (h_g is None or h_d is None):
+        raise InputError("The step size is missing: give 'h', or both 'h_g' and 'h_d'.")
+    hg = _positive_array(h if h is not None else h_g, "h" if h is not None else "h_g")
+    hd = _positive_array(h if h is not None else h_d, "h" if h is not None else "h_d")
+    th0 = _finite_array(theta0, "theta0")
+    ps0 = _finite_array(psi0, "psi0")
+    th0, ps0, hg, hd = np.broadcast_arrays(th0, ps0, hg, hd)
+    shape = th0.shape
+    flat = [np.ascontiguousarray(a.ravel()) for a in (th0, ps0, hg, hd)]
+    total = flat[0].size
+    n_rec = steps // record_every + 1 if record_every else 0
+    result = {
+        "theta": np.empty(total, dtype), "psi": np.empty(total, dtype),
+        "prev_theta": np.empty(total, dtype), "prev_psi": np.empty(total, dtype),
+        "diverged_at": np.full(total, -1, dtype=np.int64),
+        "hist_theta": np.empty((total, n_rec), dtype) if n_rec else None,
+        "hist_psi": np.empty((total, n_rec), dtype) if n_rec else None,
+    }
+    runner = _Runner(m, scheme, n_g, n_d, order, min(chunk_size, max(total, 1)), dtype, bound)
+    if total and np.all(flat[2] == flat[2][0]) and np.all(flat[3] == flat[3][0]):
+        runner.uniform_h = (dtype.type(flat[2][0]), dtype.type(flat[3][0]))
+    with np.errstate(all="ignore"):
+        for start in range(0, total, chunk_size):
+            end = min(start + chunk_size, total)
+            runner.run_chunk(slice(start, end), flat, steps, record_every, result)
+        theta, psi = result["theta"], result["psi"]
+        distance = np.hypot(theta.astype(np.float64), psi.astype(np.float64))
+        diverged = result["diverged_at"] >= 0
+        converged = ~diverged & (distance <= tol)
+        move = np.hypot((theta - result["prev_theta"]).astype(np.float64),
+                        (psi - result["prev_psi"]).astype(np.float64))
+        eps = np.finfo(dtype).eps
+        stalled = (~diverged & ~converged & (steps > 0)
+                   & (move <= 4 * eps * np.maximum(1.0, distance)))
+    status = np.where(diverged, "diverged", np.where(converged, "converged",
+                      np.where(stalled, "stalled", "bounded"))).astype("<U9")
+
+    def shaped(a):
+        return a.reshape(shape)
+
+    hist = (None, None, None)
+    if n_rec:
+        hist = (result["hist_theta"].reshape(shape + (n_rec,)),
+                result["hist_psi"].reshape(shape + (n_rec,)),
+                np.arange(n_rec) * record_every)
+    return SimulationResult(method=m, scheme=scheme, steps=steps, theta=shaped(theta),
+                            psi=shaped(psi), distance=shaped(distance),
+                            converged=shaped(converged), diverged=shaped(diverged),
+                            status=shaped(status), diverged_at=shaped(result["diverged_at"]),
+                            history_theta=hist[0], history_psi=hist[1], record_steps=hist[2])
+
+
+class _Runner:
+    """Runs the steps of one chunk in place."""
+
+    def __init__(self, m, scheme, n_g, n_d, order, size, dtype, bound):
+        self.scheme, self.n_g, self.n_d, self.order = scheme, n_g, n_d, order
+        self.dtype, self.bound = dtype, bound
+        self.method, self.size = m, size
+        self.uniform_h = None
+        self.fused = not m.derived.noise
+        self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
+        self._fused: dict = {}
+        if not self.fused:
+            if scheme == "simgd":
+                self.both = _Field(m, (0, 1), size, dtype)
+            else:
+                self.gen = _Field(m, (0,), size, dtype)
+                self.dis = _Field(m, (1,), size, dtype)
+        values = m.numeric_params
+        self.clip = []
+        for coord, lo, hi in m.spec.constraints:
+            subs = {p.symbol: values[p.name] for p in m.spec.parameters}
+            self.clip.append((coord, float(lo.subs(subs)), float(hi.subs(subs))))
+
+    def _project(self, psi) -> None:
+        for coord, lo, hi in self.clip:
+            if coord == "psi":
+                np.clip(psi, lo, hi, out=psi)
+
+    def _fused_kernel(self, components: tuple, h_array: bool, n: int):
+        key = (components, h_array, n)
+        if key not in self._fused:
+            m = self.method
+            kernel, nbuf = _update_kernel(m.id, m.f, m.generator, components, h_array)
+            if (components, h_array) not in self._fused:
+                self._fused[(components, h_array)] = (
+                    [np.empty(self.size, self.dtype) for _ in range(nbuf)],
+                    [np.empty(self.size, self.dtype) for _ in components])
+            bufs, outs = self._fused[(components, h_array)]
+            self._fused[key] = (kernel, [b[:n] for b in bufs], [o[:n] for o in outs])
+        return self._fused[key]
+
+    def _step_fused(self, th, ps, hg, hd) -> None:
+        n = th.shape[0]
+        h_array = np.ndim(hg) > 0
+        values = self.values
+        if self.scheme == "simgd":
+            kernel, bufs, outs = self._fused_kernel((0, 1), h_array, n)
+            if h_array:
+                kernel(outs, th, ps, hg, hd, *values, bufs)
+            else:
+                kernel(outs, th, ps, hg, hd, *values, bufs)
+            np.copyto(th, outs[0])
+            np.copyto(ps, outs[1])
+            self._project(ps)
+            return
+        blocks = [((0,), self.n_g, hg), ((1,), self.n_d, hd)]
+        if self.order == "discriminator-first":
+            blocks.reverse()
+        for comp, count, hc in blocks:
+            kernel, bufs, outs = self._fused_kernel(comp, h_array, n)
+            target = th if comp == (0,) else ps
+            for _ in range(count):
+                kernel(outs, th, ps, hc, *values, bufs)
+                np.copyto(target, outs[0])
+                if comp == (1,):
+                    self._project(ps)
+
+    def step(self, th, ps, hg, hd) -> None:
+        """One update of the state (th, ps) in place."""
+        if self.fused:
+            self._step_fused(th, ps, hg, hd)
+            return
+        if self.scheme == "simgd":
+            vt, vp = self.both(th, ps)
+            np.multiply(vt, hg, out=vt)
+            np.multiply(vp, hd, out=vp)
+            np.add(th, vt, out=th)
+            np.add(ps, vp, out=ps)
+            self._project(ps)
+            return
+        blocks = [("g", self.n_g), ("d", self.n_d)]
+        if self.order == "discriminator-first":
+            blocks.reverse()
+        for who, count in blocks:
+            for _ in range(count):
+                if who == "g":
+                    (vt,) = self.gen(th, ps)
+                    np.multiply(vt, hg, out=vt)
+                    np.add(th, vt, out=th)
+                else:
+                    (vp,) = self.dis(th, ps)
+                    np.multiply(vp, hd, out=vp)
+                    np.add(ps, vp, out=ps)
+                    self._project(ps)
+
+    def _outside(self, th, ps) -> np.ndarray:
+        return ~(np.isfinite(th) & np.isfinite(ps) & (np.abs(th) <= self.bound)
+                 & (np.abs(ps) <= self.bound))
+
+    def run_chunk(self, sl, flat, steps, record_every, result) -> None:
+        th = flat[0][sl].astype(self.dtype)
+        ps = flat[1][sl].astype(self.dtype)
+        hg = flat[2][sl].astype(self.dtype)
+        hd = flat[3][sl].astype(self.dtype)
+        if self.uniform_h is not None:
+            # one step size for the whole batch: a scalar, the same in every chunk
+            hg, hd = self.uniform_h
+        n = th.shape[0]
+        frozen = np.zeros(n, bool)
+        frozen_th = th.copy()
+        frozen_ps = ps.copy()
+        div_at = np.full(n, -1, np.int64)
+        prev_th, prev_ps = th.copy(), ps.copy()
+        rec = 0
+        if record_every:
+            result["hist_theta"][sl, 0] = th
+            result["hist_psi"][sl, 0] = ps
+            rec = 1
+        done = 0
+        while done < steps:
+            block = min(CHECK_EVERY, steps - done)
+            save_th, save_ps = th.copy(), ps.copy()
+            for k in range(block):
+                if done + k == steps - 1:
+                    np.copyto(prev_th, th)
+                    np.copyto(prev_ps, ps)
+                self.step(th, ps, hg, hd)
+                if record_every and (done + k + 1) % record_every == 0:
+                    # states of trajectories that have already left are fixed up below
+                    result["hist_theta"][sl, rec] = th
+                    result["hist_psi"][sl, rec] = ps
+                    rec += 1
+            bad = self._outside(th, ps) & ~frozen
+            if bad.any():
+                idx = np.flatnonzero(bad)
+                self._replay(idx, save_th, save_ps, hg, hd, done, block, frozen_th, frozen_ps,
+                             div_at)
+                frozen[idx] = True
+            if frozen.any():
+                np.copyto(th, frozen_th, where=frozen)
+                np.copyto(ps, frozen_ps, where=frozen)
+                np.copyto(prev_th, frozen_th, where=frozen)
+                np.copyto(prev_ps, frozen_ps, where=frozen)
+                if record_every:
+                    self._fix_history(result, sl, frozen, frozen_th, frozen_ps, div_at,
+                                      record_every, rec)
+            done += block
+        result["theta"][sl] = th
+        result["psi"][sl] = ps
+        result["prev_theta"][sl] = prev_th
+        result["prev_psi"][sl] = prev_ps
+        result["diverged_at"][sl] = div_at
+
+    def _replay(self, idx, save_th, save_ps, hg, hd, done, block, frozen_th, frozen_ps, div_at):
+        """Re-run the block step by step for the escaping trajectories; freeze each at the last
+        state inside the bound and record the step at which it left."""
+        th = save_th[idx].copy()
+        ps = save_ps[idx].copy()
+        h_g = hg[idx] if np.ndim(hg) else hg
+        h_d = hd[idx] if np.ndim(hd) else hd
+        alive = np.ones(idx.size, bool)
+        last_th, last_ps = th.copy(), ps.copy()
+        for k in range(block):
+            np.copyto(last_th, th)
+            np.copyto(last_ps, ps)
+            self.step(th, ps, h_g, h_d)
+            left = self._outside(th, ps) & alive
+            where = np.flatnonzero(left)
+            frozen_th[idx[where]] = last_th[where]
+            frozen_ps[idx[where]] = last_ps[where]
+            div_at[idx[where]] = done + k + 1
+            alive &= ~left
+            if not alive.any():
+                break
+
+    @staticmethod
+    def _fix_history(result, sl, frozen, frozen_th, frozen_ps, div_at, record_every, rec):
+        start = sl.start
+        for i in np.flatnonzero(frozen):
+            first = int(np.ceil(div_at[i] / record_every))
+            if first < rec:
+                result["hist_theta"][start + i, first:rec] = frozen_th[i]
+                result["hist_psi"][start + i, first:rec] = frozen_ps[i]
