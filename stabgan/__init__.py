@@ -9,6 +9,8 @@ from ._analysis import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
 from ._game import Method as Method, method as method
 from ._methods import MethodSpec as MethodSpec, methods as methods
+from ._ode import (Attractor as Attractor, IntegrationResult as IntegrationResult,
+                   attractor as attractor, integrate as integrate)
 from ._simulate import SimulationResult as SimulationResult, simulate as simulate
 
 try:
@@ -16,5 +18,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["method", "methods", "analyze", "simulate", "Analysis", "Method", "MethodSpec",
-           "SimulationResult", "InputError"]
+__all__ = ["method", "methods", "analyze", "simulate", "integrate", "attractor", "Analysis",
+           "Method", "MethodSpec", "SimulationResult", "IntegrationResult", "Attractor",
+           "InputError"]

@@ -58,7 +58,76 @@ def _build_parser() -> _Parser:
     p.add_argument("--scheme", default="continuous", help="continuous, simgd or altgd")
     _step_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    p = sub.add_parser("simulate", help="run SimGD/AltGD (or the ODE) from one start")
+    p.add_argument("method", help="a catalogue id (stabgan methods)")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                   help="a method parameter")
+    p.add_argument("--f", dest="f", default=None, help="logistic (default) or an expression in t")
+    p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
+    p.add_argument("--scheme", required=True, help="simgd, altgd or ode (time span steps x h)")
+    _step_options(p)
+    p.add_argument("--steps", required=True, help="number of steps (rounds for altgd)")
+    p.add_argument("--theta0", required=True, help="starting theta")
+    p.add_argument("--psi0", required=True, help="starting psi")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
+
+
+def _number(text: str, name: str) -> float:
+    from ._params import check_finite_number
+    return float(check_finite_number(text, f"The '--{name}' option", "a finite number"))
+
+
+def _simulate(args) -> dict:
+    import numpy as np
+
+    import stabgan
+    m = stabgan.method(args.method, f=args.f, generator=args.generator,
+                       **_parse_params(args.param))
+    options = _scheme_options(args)
+    steps = options.pop("steps", None)
+    theta0 = _number(args.theta0, "theta0")
+    psi0 = _number(args.psi0, "psi0")
+    try:
+        steps = int(args.steps)
+    except ValueError:
+        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
+                         f"{args.steps!r} instead.") from None
+    if steps < 0:
+        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got {steps}.")
+    h = {k: (None if v is None else _number(v, k.replace("_", "-"))) for k, v in options.items()
+         if k in ("h", "h_g", "h_d")}
+    for k, v in h.items():
+        if v is not None and v <= 0:
+            raise InputError(f"The '--{k.replace('_', '-')}' option must be a number in (0, inf). "
+                             f"Got {getattr(args, k)!r} instead.")
+    n = {k: int(options[k]) if str(options[k]).isdigit() else options[k]
+         for k in ("n_g", "n_d") if k in options}
+    if args.scheme == "ode":
+        if h.get("h") is None:
+            raise InputError("The '--h' option is required with --scheme ode (the time span is "
+                             "steps x h).")
+        if n or options.get("order"):
+            raise InputError("The options --n-g, --n-d and --order belong to --scheme altgd.")
+        o = stabgan.integrate(m, t_span=(0.0, max(steps * h["h"], 1e-300)), theta0=theta0,
+                              psi0=psi0, t_eval=np.array([max(steps * h["h"], 1e-300)]))
+        theta, psi = float(o.theta[-1]), float(o.psi[-1])
+        distance = float(np.hypot(theta, psi))
+        diverged = not np.isfinite(distance) or distance > 1e8
+        converged = not diverged and distance <= 1e-6
+        status = "diverged" if diverged else "converged" if converged else "bounded"
+        return {"method": m.id, "scheme": "ode", "steps": steps, "t_end": steps * h["h"],
+                "theta": theta, "psi": psi, "distance": distance, "converged": converged,
+                "diverged": diverged, "status": status, "solver_status": str(o.status[()]),
+                "message": str(o.message[()])}
+    if args.scheme not in ("simgd", "altgd"):
+        raise InputError(f"The '--scheme' option of simulate must be one of simgd, altgd, ode. "
+                         f"Got {args.scheme!r} instead.")
+    r = stabgan.simulate(m, scheme=args.scheme, steps=steps, theta0=theta0, psi0=psi0,
+                         **{k: v for k, v in h.items() if v is not None}, **n,
+                         **({"order": options["order"]} if "order" in options else {}))
+    return r.to_dict()
 
 
 def _step_options(p: argparse.ArgumentParser) -> None:
@@ -107,6 +176,15 @@ def _run(args) -> int:
             print(json.dumps(a.to_dict(), sort_keys=True))
         else:
             print(str(a))
+        return 0
+    if args.command == "simulate":
+        doc = _simulate(args)
+        if args.json:
+            print(json.dumps(doc, sort_keys=True))
+        else:
+            print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
+            print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
+                  f"(0, 0) {doc['distance']:.6g}")
         return 0
     raise InputError(f"unknown command {args.command!r}")
 

@@ -1,0 +1,364 @@
+r"""The continuous oracle: the flow :math:`\dot x = v(x)` integrated with SciPy.
+
+Smooth methods are integrated with :func:`scipy.integrate.solve_ivp` (DOP853, tight
+default tolerances rtol = 1e-10, atol = 1e-12). For a field that jumps at
+:math:`\psi = 0` (WGAN-GP, DRAGAN with k > 0) each smooth piece is integrated on its own
+side and stopped at :math:`\psi = 0` by an event; at the switching line the flow crosses
+when the other side's field carries it on, and slides (a Filippov sliding mode) when both
+sides push towards the line; the step-size control never grinds through the jump.
+
+:func:`attractor` follows the flow from a start and says where it ends: the Nash
+equilibrium, another point, a limit cycle (found by a Poincare section at the upward
+crossings of :math:`\psi = 0`), or none within ``t_max``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from ._errors import InputError
+from ._game import Method
+from ._methods import PSI, THETA
+
+__all__ = ["integrate", "IntegrationResult", "attractor", "Attractor"]
+
+
+@dataclass(frozen=True)
+class IntegrationResult:
+    """The result of :func:`integrate` (time is the last axis of ``theta`` and ``psi``).
+
+    Attributes
+    ----------
+    t : ndarray
+        The output times.
+    theta, psi : ndarray
+        States at ``t``, shape ``broadcast(theta0, psi0).shape + (len(t),)``.
+    status : ndarray of str
+        Per trajectory: ``"success"``; ``"settled"`` (reached psi = 0 at an equilibrium of the
+        side it came from, and stays there); ``"sliding"`` (stopped on the switching line
+        psi = 0, where both sides push towards it); or ``"failed"``.
+    message : ndarray of str
+        The solver's message per trajectory.
+    crossings : list
+        Per trajectory (non-smooth methods), its arrivals at psi = 0 as
+        (t, theta, "up" | "down"): "up" from psi < 0, "down" from psi > 0.
+    """
+
+    t: np.ndarray
+    theta: np.ndarray
+    psi: np.ndarray
+    status: np.ndarray
+    message: np.ndarray
+    crossings: list = dc_field(default_factory=list)
+
+
+@lru_cache(maxsize=None)
+def _pieces(method_key):
+    """NumPy functions of the smooth pieces (psi > 0 side, psi < 0 side) of the field."""
+    from ._numeric import lambdify_numpy
+    from ._symbolic import one_sided_fields, smooth_field
+    m = _METHODS[method_key]
+    if m.noise:
+        return None
+    field = smooth_field(m.integrand)
+    params = {p.symbol: m.numeric_params[p.name] for p in m.spec.parameters}
+    if field is not None:
+        f = [lambdify_numpy([THETA, PSI], sp.sympify(e).subs(params)) for e in field]
+        return f, f
+    plus, minus = one_sided_fields(m.integrand)
+    fp = [lambdify_numpy([THETA, PSI], e.subs(params)) for e in plus]
+    fm = [lambdify_numpy([THETA, PSI], e.subs(params)) for e in minus]
+    return fp, fm
+
+
+_METHODS: dict = {}
+
+
+def _field_functions(m: Method):
+    """(rhs on psi > 0, rhs on psi < 0, whether the field jumps) for scalar states."""
+    key = (m.id, m.f, m.generator, tuple(sorted(m.values.items())))
+    _METHODS[key] = m
+    pieces = _pieces(key)
+    if pieces is None:  # instance noise: the quadrature field, smooth
+        def rhs(t, y):
+            v = m.field(y[0], y[1])
+            return [float(v[0]), float(v[1])]
+        return rhs, rhs, False
+    fp, fm = pieces
+
+    def make(f):
+        def rhs(t, y):
+            return [float(f[0](y[0], y[1])), float(f[1](y[0], y[1]))]
+        return rhs
+    return make(fp), make(fm), fp is not fm
+
+
+def _solve_one(m, t_span, y0, t_eval, rtol, atol, method, max_crossings):
+    from scipy.integrate import solve_ivp
+    plus, minus, jumps = _field_functions(m)
+    t0, t1 = t_span
+    y = np.array(y0, dtype=float)
+    out = np.full((2, len(t_eval)), np.nan)
+    crossings = []
+    status, message = "success", "reached the end of the time span"
+    if not jumps:
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(plus, (t0, t1), y, method=method, rtol=rtol, atol=atol,
+                            t_eval=t_eval)
+        if sol.status < 0:
+            return out, "failed", sol.message, crossings
+        out[:, :sol.y.shape[1]] = sol.y
+        return out, status, sol.message, crossings
+    side = 1 if y[1] > 0 else -1 if y[1] < 0 else _side_at_axis(plus, minus, y[0])
+    t = t0
+    while t < t1:
+        if side == 0:
+            status, message = "sliding", (f"both sides push towards psi = 0 at theta = {y[0]:.12g}"
+                                          f" (t = {t:.6g}): the flow slides; stopped there")
+            mask = t_eval >= t
+            out[0, mask], out[1, mask] = y[0], 0.0
+            break
+        rhs = plus if side > 0 else minus
+
+        def hit_axis(tt, yy):
+            return yy[1]
+        hit_axis.terminal = True
+        hit_axis.direction = -side
+        mask = (t_eval >= t) & (t_eval <= t1)
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(rhs, (t, t1), y, method=method, rtol=rtol, atol=atol,
+                            t_eval=t_eval[mask], events=hit_axis)
+        if sol.status < 0:
+            return out, "failed", sol.message, crossings
+        if mask.any() and np.size(sol.y):
+            idx = np.flatnonzero(mask)[:sol.y.shape[1]]
+            out[:, idx] = sol.y
+        if sol.status != 1:
+            message = sol.message
+            break
+        t = float(sol.t_events[0][0])
+        y = np.array([sol.y_events[0][0][0], 0.0])
+        arriving = rhs(t, y)[1]
+        if abs(arriving) <= 1e-9 * max(1.0, abs(y[0])):
+            # the flow reached psi = 0 at an equilibrium of the side it came from (a one-sided
+            # equilibrium on the switching line): it stays there; rounding must not carry it
+            # across
+            status, message = "settled", (f"settled at the one-sided equilibrium "
+                                          f"({y[0]:.12g}, 0{'+' if side > 0 else '-'}) at t = {t:.6g}")
+            later = t_eval > t
+            out[0, later], out[1, later] = y[0], 0.0
+            break
+        crossings.append((t, float(y[0]), "up" if side < 0 else "down"))
+        if len(crossings) > max_crossings:
+            status, message = "failed", f"more than {max_crossings} crossings of psi = 0"
+            break
+        other = minus if side > 0 else plus
+        v_other = other(t, y)[1]
+        if side * v_other < 0:       # the other side's field carries the flow on: cross
+            side = -side
+        else:                         # both sides push towards the line: sliding mode
+            side = 0
+    return out, status, message, crossings
+
+
+def _side_at_axis(plus, minus, theta) -> int:
+    up = plus(0.0, [theta, 0.0])[1]
+    down = minus(0.0, [theta, 0.0])[1]
+    if up > 0:
+        return 1
+    if down < 0:
+        return -1
+    return 0
+
+
+def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
+              rtol: float = 1e-10, atol: float = 1e-12, method: str = "DOP853",
+              max_crossings: int = 100000) -> IntegrationResult:
+    r"""Integrate the continuous dynamics :math:`\dot x = v(x)` from many starts.
+
+    Parameters
+    ----------
+    m : Method
+        From :func:`method`; omitted parameters take their catalogue defaults.
+    t_span : (float, float)
+        Start and end time.
+    theta0, psi0 : float or array_like
+        Starting points (broadcast together).
+    t_eval : array_like, optional
+        Output times (default: 1001 equally spaced points over ``t_span``).
+    rtol, atol : float
+        Tolerances of :func:`scipy.integrate.solve_ivp`.
+    method : str
+        A ``solve_ivp`` method (default DOP853, 8th order).
+    max_crossings : int
+        Non-smooth methods: give up after this many crossings of psi = 0.
+
+    Returns
+    -------
+    IntegrationResult
+        ``t``, ``theta``, ``psi`` (time last), ``status`` and ``message`` per trajectory.
+
+    Examples
+    --------
+    >>> import stabgan
+    >>> o = stabgan.integrate(stabgan.method("gan"), t_span=(0, 10), theta0=1.0, psi0=0.0)
+    >>> round(float(o.theta[-1] ** 2 + o.psi[-1] ** 2), 9)   # Lemma 2.3: conserved
+    1.0
+    """
+    if not isinstance(m, Method):
+        raise InputError(f"integrate takes a method from stabgan.method(...). Got {m!r} instead.")
+    if m.f == "general":
+        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
+                         "Use f = 'logistic' or an expression in t.")
+    try:
+        t0, t1 = (float(v) for v in t_span)
+    except (TypeError, ValueError):
+        raise InputError(f"The 't_span' option must be two numbers (t0, t1). Got {t_span!r}.") \
+            from None
+    if not (np.isfinite(t0) and np.isfinite(t1) and t1 > t0):
+        raise InputError(f"The 't_span' option must be finite with t1 > t0. Got {t_span!r}.")
+    th0 = np.asarray(theta0, dtype=float)
+    ps0 = np.asarray(psi0, dtype=float)
+    if not (np.all(np.isfinite(th0)) and np.all(np.isfinite(ps0))):
+        raise InputError("All components of the 'theta0' and 'psi0' options must be finite. "
+                         f"Got theta0={theta0!r}, psi0={psi0!r}.")
+    th0, ps0 = np.broadcast_arrays(th0, ps0)
+    t = np.linspace(t0, t1, 1001) if t_eval is None else np.asarray(t_eval, dtype=float)
+    if t.ndim != 1 or t.size == 0 or np.any(np.diff(t) <= 0) or t[0] < t0 or t[-1] > t1:
+        raise InputError("The 't_eval' option must be increasing times inside t_span.")
+    shape = th0.shape
+    theta = np.empty(shape + (t.size,))
+    psi = np.empty(shape + (t.size,))
+    status = np.empty(shape, dtype="<U8")
+    message = np.empty(shape, dtype=object)
+    crossings = []
+    for idx in np.ndindex(shape):
+        out, st, msg, cr = _solve_one(m, (t0, t1), (th0[idx], ps0[idx]), t, rtol, atol, method,
+                                      max_crossings)
+        theta[idx], psi[idx] = out
+        status[idx], message[idx] = st, msg
+        crossings.append(cr)
+    return IntegrationResult(t=t, theta=theta, psi=psi, status=status,
+                             message=message.astype(str), crossings=crossings)
+
+
+@dataclass(frozen=True)
+class Attractor:
+    """Where the flow from a start ends (:func:`attractor`).
+
+    Attributes
+    ----------
+    kind : str
+        ``"equilibrium"`` (the Nash point (0, 0)), ``"point"`` (another point: ``theta``,
+        ``psi``), ``"limit_cycle"`` (``theta_crossing`` where it crosses psi = 0 upwards, and
+        ``period``) or ``"none"`` within ``t_max``.
+    detail : str
+        What was measured.
+    """
+
+    kind: str
+    theta: float | None = None
+    psi: float | None = None
+    theta_crossing: float | None = None
+    period: float | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        """The JSON form."""
+        return {"kind": self.kind, "theta": self.theta, "psi": self.psi,
+                "theta_crossing": self.theta_crossing, "period": self.period,
+                "detail": self.detail}
+
+
+def _upward_crossings(m, y0, t_max, rtol=1e-12, atol=1e-13):
+    """Follow the flow; return (final state, [(t, theta) at upward crossings of psi = 0],
+    speed at the end)."""
+    from scipy.integrate import solve_ivp
+    plus, minus, jumps = _field_functions(m)
+    if not jumps:
+        def up(t, y):
+            return y[1]
+        up.direction = 1
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(plus, (0, t_max), np.array(y0, float), method="DOP853", rtol=rtol,
+                            atol=atol, events=up)
+        ups = [(float(t), float(y[0])) for t, y in zip(sol.t_events[0], sol.y_events[0])]
+        end = sol.y[:, -1]
+        return end, ups, float(np.hypot(*plus(0, end)))
+    out, status, _, crossings = _solve_one(m, (0.0, t_max), y0, np.array([t_max]), rtol, atol,
+                                           "DOP853", 10 ** 6)
+    end = out[:, -1]
+    ups = [(t, theta) for t, theta, direction in crossings if direction == "up"]
+    if status in ("sliding", "settled"):
+        return end, ups, 0.0
+    rhs = plus if end[1] > 0 else minus
+    return end, ups, float(np.hypot(*rhs(0, end)))
+
+
+def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float = 500.0,
+              tol: float = 1e-8) -> Attractor:
+    r"""Follow the flow :math:`\dot x = v(x)` from (theta0, psi0) and say where it ends.
+
+    A limit cycle is found by a Poincare section at the upward crossings of psi = 0 (from
+    psi < 0 to psi > 0): successive crossings agreeing to ``tol`` give ``theta_crossing``
+    and ``period``. A periodic orbit whose neighbours are periodic too (a centre, such as
+    the minimax GAN's circles, where theta^2 + psi^2 is conserved) is not attracting:
+    the answer is then ``"none"``.
+
+    Parameters
+    ----------
+    m : Method
+        From :func:`method`.
+    theta0, psi0 : float
+        The start.
+    t_max : float
+        How long to follow the flow.
+    tol : float
+        Agreement asked of successive section crossings, and of the end state.
+
+    Returns
+    -------
+    Attractor
+        ``kind`` in equilibrium, point, limit_cycle, none, with the numbers that go with it.
+
+    Examples
+    --------
+    >>> import stabgan
+    >>> stabgan.attractor(stabgan.method("wgan-gp", gamma=3, g0=1), theta0=0.5, psi0=1.0).kind
+    'point'
+    """
+    if not isinstance(m, Method):
+        raise InputError(f"attractor takes a method from stabgan.method(...). Got {m!r} instead.")
+    for name, value in (("theta0", theta0), ("psi0", psi0), ("t_max", t_max)):
+        if not np.isfinite(float(value)):
+            raise InputError(f"The '{name}' option must be finite. Got {value!r} instead.")
+    if float(t_max) <= 0:
+        raise InputError(f"The 't_max' option must be positive. Got {t_max!r} instead.")
+    end, ups, speed = _upward_crossings(m, (float(theta0), float(psi0)), float(t_max))
+    dist = float(np.hypot(*end))
+    if dist < 1e-6:
+        return Attractor("equilibrium", theta=float(end[0]), psi=float(end[1]),
+                         detail=f"distance to (0, 0) at t = {t_max:g}: {dist:.2e}")
+    if speed < tol:
+        return Attractor("point", theta=float(end[0]), psi=float(end[1]),
+                         detail=f"the flow stops at ({end[0]:.10g}, {end[1]:.10g}), |v| = "
+                                f"{speed:.1e}, not the Nash equilibrium")
+    if len(ups) >= 3 and abs(ups[-1][1] - ups[-2][1]) < tol * max(1.0, abs(ups[-1][1])):
+        theta_c, period = ups[-1][1], ups[-1][0] - ups[-2][0]
+        # isolated (attracting) or one of a family (a centre)? start a neighbour outside
+        end2, ups2, _ = _upward_crossings(m, (theta_c * 1.1 + 0.1 * np.sign(theta_c or 1), -1e-9),
+                                          float(t_max))
+        if ups2 and abs(ups2[-1][1] - theta_c) < 1e3 * tol * max(1.0, abs(theta_c)):
+            return Attractor("limit_cycle", theta_crossing=float(theta_c), period=float(period),
+                             detail=f"{len(ups)} upward crossings of psi = 0; the last two agree "
+                                    f"to {abs(ups[-1][1] - ups[-2][1]):.1e}; a neighbouring "
+                                    f"orbit converges to the same cycle")
+        return Attractor("none", detail="periodic orbits whose neighbours are periodic too (a "
+                                        "centre): no attractor; the norm is conserved or "
+                                        "neutrally stable")
+    return Attractor("none", theta=float(end[0]), psi=float(end[1]),
+                     detail=f"neither settled nor periodic by t = {t_max:g} "
+                            f"(distance {dist:.3g}, speed {speed:.2e})")
