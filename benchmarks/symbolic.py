@@ -4,8 +4,11 @@ Prints, side by side:
 * seconds to analyze every catalogue method in continuous time in one fresh process,
   (a) with every parameter at its catalogue default, (b) with every parameter symbolic;
 * seconds for a cold `stabgan analyze r1 --json` next to a bare `python -c "import sympy"`
-  (the floor), best of 5 each, and their difference.
-Targets (issue 3): (a) under 3 s; the cold CLI within 1 s of the floor.
+  (the floor), best of 5 each, and their difference;
+* seconds for the discrete sweep: every method x {SimGD, AltGD n_d = 1, AltGD n_d = 5}, with
+  its parameters at the defaults, with h = 0.1 and with h left symbolic (h_max), in one process.
+Targets: (a) under 3 s; the cold CLI within 1 s of the floor (issue 3); the discrete sweep
+under 20 s (issue 4).
 
 Run: python benchmarks/symbolic.py
 """
@@ -26,9 +29,21 @@ print(time.perf_counter() - t0)
 """
 
 
+DISCRETE = r"""
+import time, stabgan
+t0 = time.perf_counter()
+for spec in stabgan.methods():
+    m = stabgan.method(spec.id, **{p.name: p.default for p in spec.parameters})
+    for scheme, extra in (("simgd", {}), ("altgd", {}), ("altgd", {"n_d": 5})):
+        for h in (0.1, None):
+            stabgan.analyze(m, scheme=scheme, h=h, **extra)
+print(time.perf_counter() - t0)
+"""
+
+
 def _sweep(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", SWEEP.format(mode=mode)], capture_output=True,
-                         text=True, check=True)
+    code = DISCRETE if mode == "discrete" else SWEEP.format(mode=mode)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
 
@@ -52,6 +67,9 @@ def main() -> None:
     print(f"cold `python -c 'import sympy'` (floor):  {floor:6.2f} s (best of 5)")
     print(f"cold `stabgan analyze r1 --json`:         {cli:6.2f} s (best of 5)")
     print(f"CLI minus floor:                          {cli - floor:6.2f} s (target < 1 s)")
+    discrete = _sweep("discrete")
+    print(f"discrete sweep, 15 methods x 3 schemes x (h = 0.1, h symbolic): {discrete:6.2f} s "
+          f"(target < 20 s)")
 
 
 if __name__ == "__main__":
