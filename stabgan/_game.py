@@ -111,9 +111,8 @@ def expectation_integral(expr: sp.Expr, noise) -> sp.Expr:
 
 
 @lru_cache(maxsize=None)
-def derive(method_id: str, f: str, generator: str) -> Derived:
-    """Derive the field of a method with every parameter a symbol (cached)."""
-    spec = get_spec(method_id)
+def derive(spec: MethodSpec, f: str, generator: str) -> Derived:
+    """Derive the field of a method spec with every parameter a symbol (cached per spec)."""
     impl, name = _f_impl({"t": "t", "logistic": "logistic", "none": "t"}.get(spec.builtin_f, f)
                          if spec.builtin_f else f)
     def bind(expr: sp.Expr) -> sp.Expr:
@@ -152,7 +151,7 @@ class Method:
         self.f = f
         self.generator = generator
         self.values = dict(values)
-        self._key = (spec.id, f, generator, tuple(sorted(self.values.items())))
+        self._key = (spec, f, generator, tuple(sorted(self.values.items())))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Method) and other._key == self._key
@@ -171,7 +170,7 @@ class Method:
     @property
     def derived(self) -> Derived:
         """The field with every parameter a symbol."""
-        return derive(self.id, self.f, self.generator)
+        return derive(self.spec, self.f, self.generator)
 
     @property
     def symbols(self) -> dict:
@@ -241,14 +240,15 @@ class Method:
         return compiled_field(self)(theta, psi)
 
 
-def method(method_id: str, *, f: str | None = None, generator: str = "minimax",
+def method(method_id: str | MethodSpec, *, f: str | None = None, generator: str = "minimax",
            **params) -> Method:
     r"""Build a catalogue method with exact parameter values.
 
     Parameters
     ----------
-    method_id : str
-        A catalogue id (see :func:`methods`).
+    method_id : str or MethodSpec
+        A catalogue id (see :func:`methods`), or a spec of your own (a
+        :class:`MethodSpec`, e.g. ``dataclasses.replace`` of a catalogue entry).
     f : str, optional
         ``"logistic"`` (default, :math:`f(t) = -\log(1 + e^{-t})`), ``"general"``
         (results in the symbols ``fp0`` = f'(0), ``fpp0`` = f''(0), ...), or an
@@ -277,7 +277,7 @@ def method(method_id: str, *, f: str | None = None, generator: str = "minimax",
     >>> m.params
     {'gamma': 3/10}
     """
-    spec = get_spec(method_id)
+    spec = method_id if isinstance(method_id, MethodSpec) else get_spec(method_id)
     if f is not None and not spec.takes_f:
         what = {"t": "has f(t) = t built in", "logistic": "has the logistic f built in",
                 "none": "uses the raw discriminator output and has no f"}[spec.builtin_f]

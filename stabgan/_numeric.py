@@ -72,13 +72,13 @@ def noise_nodes(step: float = NOISE_STEP, half_width: float = NOISE_RANGE):
 
 
 @lru_cache(maxsize=None)
-def _compiled(method_id: str, f: str, generator: str, step: float):
+def _compiled(spec, f: str, generator: str, step: float):
     """Compile each field component as a sum of groups of terms, one group per set of noise
     variables it depends on, so that each group is integrated over its own variables only."""
     from ._game import derive
-    from ._methods import PSI, THETA, get_spec
-    derived = derive(method_id, f, generator)
-    params = [p.symbol for p in get_spec(method_id).parameters]
+    from ._methods import PSI, THETA
+    derived = derive(spec, f, generator)
+    params = [p.symbol for p in spec.parameters]
     sds = {eps: sp.lambdify(params, sd, modules="numpy") for eps, sd in derived.noise}
     z, w = noise_nodes(step)
     components = []
@@ -121,7 +121,7 @@ def compiled_field(m, step: float = NOISE_STEP):
         Broadcasting over ``theta`` and ``psi``; evaluated with floating-point
         warnings suppressed (a non-finite value is a result, not a warning).
     """
-    components, sds, z, w = _compiled(m.id, m.f, m.generator, step)
+    components, sds, z, w = _compiled(m.spec, m.f, m.generator, step)
     values = [m.numeric_params[p.name] for p in m.spec.parameters]
 
     def field(theta, psi):

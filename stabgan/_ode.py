@@ -79,7 +79,7 @@ _METHODS: dict = {}
 
 def _field_functions(m: Method):
     """(rhs on psi > 0, rhs on psi < 0, whether the field jumps) for scalar states."""
-    key = (m.id, m.f, m.generator, tuple(sorted(m.values.items())))
+    key = m._key
     _METHODS[key] = m
     pieces = _pieces(key)
     if pieces is None:  # instance noise: the quadrature field, smooth

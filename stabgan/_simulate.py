@@ -94,14 +94,13 @@ _H = sp.Symbol("h_step", positive=True)
 
 
 @lru_cache(maxsize=None)
-def _update_kernel(method_id: str, f: str, generator: str, components: tuple, h_array: bool):
+def _update_kernel(spec, f: str, generator: str, components: tuple, h_array: bool):
     """One in-place kernel for the new state x_c + h_c v_c(x) of each requested component
     (fields without noise); the step sizes are arrays or scalars."""
     from ._game import derive
-    from ._methods import get_spec
     from ._numeric import inplace_kernel
-    d = derive(method_id, f, generator)
-    params = [p.symbol for p in get_spec(method_id).parameters]
+    d = derive(spec, f, generator)
+    params = [p.symbol for p in spec.parameters]
     steps = [sp.Symbol(f"h_{c}", positive=True) for c in components]
     state = (THETA, PSI)
     # x + h v(x), expanded and collected in the state so that e.g. psi + h (theta s - gamma psi)
@@ -115,13 +114,11 @@ def _update_kernel(method_id: str, f: str, generator: str, components: tuple, h_
 
 
 @lru_cache(maxsize=None)
-def _kernels(method_id: str, f: str, generator: str, components: tuple):
+def _kernels(spec, f: str, generator: str, components: tuple):
     """In-place kernels for the requested field components, one per noise group."""
     from ._game import derive
-    from ._methods import get_spec
     from ._numeric import inplace_kernel
-    d = derive(method_id, f, generator)
-    spec = get_spec(method_id)
+    d = derive(spec, f, generator)
     params = [p.symbol for p in spec.parameters]
     noise = [eps for eps, _ in d.noise]
     integrand = d.integrand
@@ -147,7 +144,7 @@ class _Field:
 
     def __init__(self, m: Method, components: tuple, size: int, dtype):
         from ._numeric import noise_nodes
-        self.groups = _kernels(m.id, m.f, m.generator, components)
+        self.groups = _kernels(m.spec, m.f, m.generator, components)
         self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
         sds = {eps: float(sp.lambdify([p.symbol for p in m.spec.parameters], sd)(*self.values))
                for eps, sd in m.derived.noise}
@@ -406,7 +403,7 @@ class _Runner:
         key = (components, h_array, n)
         if key not in self._fused:
             m = self.method
-            kernel, nbuf = _update_kernel(m.id, m.f, m.generator, components, h_array)
+            kernel, nbuf = _update_kernel(m.spec, m.f, m.generator, components, h_array)
             if (components, h_array) not in self._fused:
                 self._fused[(components, h_array)] = (
                     [np.empty(self.size, self.dtype) for _ in range(nbuf)],
