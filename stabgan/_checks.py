@@ -85,15 +85,14 @@ def _same(a: sp.Expr, b: sp.Expr) -> bool:
 
 
 def _same_multiset(derived: list, expected: list) -> bool:
-    left = list(derived)
-    for e in expected:
-        for i, d in enumerate(left):
-            if _same(d, e):
-                left.pop(i)
-                break
-        else:
-            return False
-    return not left
+    """Equal as multisets: the monic polynomials with these roots agree coefficientwise
+    (so {+-i f'(0)} equals {+-i |f'(0)|} whatever the sign of f'(0))."""
+    if len(derived) != len(expected):
+        return False
+    x = sp.Symbol("x")
+    pa = sp.Poly(sp.expand(sp.Mul(*[x - d for d in derived])), x).all_coeffs()
+    pb = sp.Poly(sp.expand(sp.Mul(*[x - e for e in expected])), x).all_coeffs()
+    return all(_same(a, b) for a, b in zip(pa, pb))
 
 
 def _analysis(ref: Ref, scheme: str = "continuous", options: tuple = ()):
@@ -305,10 +304,17 @@ class NormGrowsEveryStep(Check):
         r = simulate(self.ref.build(), scheme=self.scheme, h=h, steps=self.steps, theta0=th0,
                      psi0=ps0, record_every=1)
         norm = np.hypot(r.history_theta, r.history_psi)
+        # |x_{k+1}|^2 - |x_k|^2 = |x_{k+1} - x_k|^2 when x . v(x) = 0: the growth is visible in
+        # float64 where the step is not below rounding (|dx|^2 > 16 eps |x|^2); frozen (after
+        # leaving the bound) and saturated steps are below it
+        step2 = np.diff(r.history_theta, axis=-1) ** 2 + np.diff(r.history_psi, axis=-1) ** 2
+        moved = step2 > 16 * np.finfo(float).eps * norm[..., :-1] ** 2
         grows = np.diff(norm, axis=-1) > 0
-        ok = bool(np.all(grows))
+        ok = bool(np.all(grows[moved])) and int(moved.sum()) > grows.size // 2
         return ok, (f"{self.scheme} on {self.ref}, h in {h.ravel().tolist()}, 4 starts, "
-                    f"{self.steps} steps: the norm grew at {int(grows.sum())} of {grows.size} steps")
+                    f"{self.steps} steps: the norm grew at {int((grows & moved).sum())} of the "
+                    f"{int(moved.sum())} steps above rounding ({grows.size} in all; the others "
+                    f"were frozen after leaving the bound or saturated)")
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,47 @@ def _build_parser() -> _Parser:
     p.add_argument("--theta0", required=True, help="starting theta")
     p.add_argument("--psi0", required=True, help="starting psi")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    p = sub.add_parser("verify", help="check the published statements (lemma suite)")
+    p.add_argument("ids", nargs="*", help="statement ids (default: all)")
+    p.add_argument("--list", action="store_true", help="list the statements, check nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
+
+
+def _verify(args) -> int:
+    from ._lemmas import statements, verify
+    if args.list:
+        chosen = statements()
+        if args.ids:
+            known = {s.id for s in chosen}
+            bad = [i for i in args.ids if i not in known]
+            if bad:
+                raise InputError(f"Unknown statement id {bad[0]!r}: see stabgan verify --list.")
+            chosen = [s for s in chosen if s.id in args.ids]
+        if args.json:
+            print(json.dumps([s.to_dict() for s in chosen], sort_keys=True))
+        else:
+            width = max(len(s.id) for s in chosen)
+            for s in chosen:
+                print(f"{s.id:{width}}  {s.source}")
+        return 0
+    results = verify(args.ids or None)
+    failed = sum(not r.passed for r in results)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], sort_keys=True))
+    else:
+        width = max(len(r.id) for r in results)
+        for r in results:
+            mark = "PASS" if r.passed else "FAIL"
+            print(f"{mark}  {r.id:{width}}  {r.seconds:6.2f} s  {r.source}")
+            if not r.passed:
+                for kind in ("symbolic", "numeric"):
+                    if not getattr(r, kind)["passed"]:
+                        print(f"      {kind} failed: {getattr(r, kind)['detail']}")
+        total = sum(r.seconds for r in results)
+        print(f"{len(results) - failed} passed, {failed} failed ({total:.1f} s)")
+    return 1 if failed else 0
 
 
 def _number(text: str, name: str) -> float:
@@ -177,6 +217,8 @@ def _run(args) -> int:
         else:
             print(str(a))
         return 0
+    if args.command == "verify":
+        return _verify(args)
     if args.command == "simulate":
         doc = _simulate(args)
         if args.json:

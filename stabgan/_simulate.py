@@ -9,10 +9,11 @@ constraint of the method (WGAN's clipping) is a projection after each discrimina
 How it runs: trajectories are cut into cache-sized chunks; each chunk runs all its steps
 with preallocated buffers and in-place ufuncs generated from the SymPy field (``_numeric``).
 Every operation is elementwise, so a trajectory's result does not depend on the chunk size,
-the batch size or its position in the batch (tested bitwise). Divergence is checked every
-:data:`CHECK_EVERY` steps; a trajectory found non-finite or beyond ``bound`` is replayed
-from the last check, step by step, and frozen at the last state inside the bound, with the
-step at which it left recorded. Floating-point warnings are suppressed inside the update and
+the batch size or its position in the batch (tested bitwise). The largest |theta|, |psi| of
+each trajectory is tracked at every step; every :data:`CHECK_EVERY` steps a trajectory that
+became non-finite or left the bound (max(|theta|, |psi|) > ``bound``) is replayed from the
+last check, step by step, and frozen at the last state inside the bound, with the step at
+which it left recorded (a start outside the bound has left at step 0). Floating-point warnings are suppressed inside the update and
 reported as statuses instead.
 """
 from __future__ import annotations
@@ -168,15 +169,15 @@ class _Field:
         bufs, scratch, outs = self.views(theta.shape[0])
         for comp, out in zip(self.groups, outs):
             first = True
-            for key, kernel, _ in comp:
+            for key, kernel, nbuf in comp:
                 if not key:
-                    kernel([out if first else scratch], theta, psi, *self.values, bufs)
+                    kernel([out if first else scratch], theta, psi, *self.values, bufs[:nbuf])
                     if not first:
                         np.add(out, scratch, out=out)
                     first = False
                     continue
                 for eps, weight in self.nodes[key[0]]:
-                    kernel([scratch], theta, psi, eps, *self.values, bufs)
+                    kernel([scratch], theta, psi, eps, *self.values, bufs[:nbuf])
                     np.multiply(scratch, weight, out=scratch)
                     if first:
                         np.copyto(out, scratch)
@@ -258,7 +259,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     tol : float
         ``converged`` means a final distance to (0, 0) of at most ``tol``.
     bound : float
-        ``diverged`` means non-finite or :math:`\|x\| > \text{bound}`.
+        ``diverged`` means non-finite or :math:`\max(|\theta|, |\psi|) > \text{bound}` at some step.
     chunk_size : int
         Trajectories per chunk (results do not depend on it).
     workers : int, optional
@@ -351,8 +352,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         move = np.hypot((theta - result["prev_theta"]).astype(np.float64),
                         (psi - result["prev_psi"]).astype(np.float64))
         eps = np.finfo(dtype).eps
-        stalled = (~diverged & ~converged & (steps > 0)
-                   & (move <= 4 * eps * np.maximum(1.0, distance)))
+        stalled = (~diverged & ~converged & (steps > 0) & (move <= 4 * eps * distance))
     status = np.where(diverged, "diverged", np.where(converged, "converged",
                       np.where(stalled, "stalled", "bounded"))).astype("<U9")
 
@@ -435,7 +435,16 @@ class _Runner:
                 if comp == (1,):
                     self._project(ps)
 
-    def simgd_block(self, th, ps, hg, hd, count: int) -> None:
+    @staticmethod
+    def track(peak, tmp, th, ps) -> None:
+        """peak <- max(peak, |theta|, |psi|) (NaN propagates): the bound is checked at every
+        step, so an excursion beyond it that comes back is not missed."""
+        np.abs(th, out=tmp)
+        np.maximum(peak, tmp, out=peak)
+        np.abs(ps, out=tmp)
+        np.maximum(peak, tmp, out=peak)
+
+    def simgd_block(self, th, ps, hg, hd, count: int, peak, tmp) -> None:
         """``count`` fused SimGD steps in place, ping-ponging between two state buffers
         (no copies inside the loop; the final state is copied back once)."""
         n = th.shape[0]
@@ -445,10 +454,12 @@ class _Runner:
         b_th, b_ps = outs
         pair = [b_th, b_ps]
         project = self.clip
+        track = self.track
         for _ in range(count):
             kernel(pair, a_th, a_ps, hg, hd, *values, bufs)
             if project:
                 self._project(b_ps)
+            track(peak, tmp, b_th, b_ps)
             a_th, a_ps, b_th, b_ps = b_th, b_ps, a_th, a_ps
             pair[0], pair[1] = b_th, b_ps
         if a_th is not th:
@@ -501,6 +512,13 @@ class _Runner:
         frozen_ps = ps.copy()
         div_at = np.full(n, -1, np.int64)
         prev_th, prev_ps = th.copy(), ps.copy()
+        peak = np.empty(n, self.dtype)
+        tmp = np.empty(n, self.dtype)
+        # a start outside the bound has diverged at step 0 (frozen at the start)
+        start_out = self._outside(th, ps)
+        if start_out.any():
+            frozen[start_out] = True
+            div_at[start_out] = 0
         rec = 0
         if record_every:
             result["hist_theta"][sl, 0] = th
@@ -510,21 +528,23 @@ class _Runner:
         while done < steps:
             block = min(CHECK_EVERY, steps - done)
             save_th, save_ps = th.copy(), ps.copy()
+            peak.fill(0)
             fast = (self.fused and self.scheme == "simgd" and not record_every
                     and done + block < steps)
             if fast:
-                self.simgd_block(th, ps, hg, hd, block)
+                self.simgd_block(th, ps, hg, hd, block, peak, tmp)
             for k in range(0 if fast else block):
                 if done + k == steps - 1:
                     np.copyto(prev_th, th)
                     np.copyto(prev_ps, ps)
                 self.step(th, ps, hg, hd)
+                self.track(peak, tmp, th, ps)
                 if record_every and (done + k + 1) % record_every == 0:
                     # states of trajectories that have already left are fixed up below
                     result["hist_theta"][sl, rec] = th
                     result["hist_psi"][sl, rec] = ps
                     rec += 1
-            bad = self._outside(th, ps) & ~frozen
+            bad = ~(peak <= self.bound) & ~frozen
             if bad.any():
                 idx = np.flatnonzero(bad)
                 self._replay(idx, save_th, save_ps, hg, hd, done, block, frozen_th, frozen_ps,
