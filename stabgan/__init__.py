@@ -9,6 +9,7 @@ from ._analysis import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
 from ._game import Method as Method, method as method
 from ._lemmas import VerificationResult as VerificationResult, verify as verify
+from ._maps import StabilityMap as StabilityMap, stability_map as stability_map
 from ._methods import MethodSpec as MethodSpec, methods as methods
 from ._ode import (Attractor as Attractor, IntegrationResult as IntegrationResult,
                    attractor as attractor, integrate as integrate)
@@ -20,6 +21,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = ["method", "methods", "analyze", "simulate", "integrate", "attractor", "verify",
-           "Analysis", "VerificationResult",
+           "stability_map", "Analysis", "VerificationResult", "StabilityMap",
            "Method", "MethodSpec", "SimulationResult", "IntegrationResult", "Attractor",
            "InputError"]

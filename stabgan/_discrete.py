@@ -149,13 +149,24 @@ def step_size_bounds(J: sp.Matrix, scheme: Scheme) -> dict:
     stable_intervals = [(lo, hi) for lo, hi, kind in runs[1:] if kind == "stable"]
     h_opt = rate_opt = None
     if h_max is not None:
-        h_opt, rate_opt = _optimal_step(coeffs, h, h_max)
+        candidates = []
+        if n == 2:
+            # exact points where the radius of a 2 x 2 operator can be least: a double
+            # eigenvalue (discriminant 0), a zero trace or determinant, and the minimum of
+            # det = |lambda|^2 over a complex pair (d det / dh = 0)
+            for e in (coeffs[1] ** 2 - 4 * coeffs[2], coeffs[1], coeffs[2], sp.diff(coeffs[2], h)):
+                candidates += [r for r in _positive_roots(sp.expand(e), h)
+                               if h_max is sp.oo or r < h_max]
+        h_opt, rate_opt = _optimal_step(coeffs, h, h_max, candidates)
     return {"h_max": h_max, "stable_intervals": stable_intervals, "h_marginal": h_marginal,
             "h_opt": h_opt, "rate_opt": rate_opt}
 
 
-def _optimal_step(coeffs, h, h_max):
-    """The step in (0, h_max) with the smallest spectral radius (grid, then bounded Brent)."""
+def _optimal_step(coeffs, h, h_max, candidates=()):
+    """The step in (0, h_max) with the smallest spectral radius: a grid and bounded Brent on
+    the float polynomial, plus the exact candidate points given (double eigenvalues); the
+    radius at each candidate is then computed from the exact coefficients at 50 digits
+    (the float roots lose half their digits at a double root)."""
     from scipy.optimize import minimize_scalar
 
     funcs = [sp.lambdify(h, c, "numpy") for c in coeffs]
@@ -170,5 +181,10 @@ def _optimal_step(coeffs, h, h_max):
     lo = grid[max(k - 1, 0)]
     hi = grid[min(k + 1, len(grid) - 1)]
     res = minimize_scalar(rho, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
-    best = (res.x, res.fun) if res.fun <= values[k] else (grid[k], values[k])
-    return float(best[0]), float(best[1])
+    points = [res.x if res.fun <= values[k] else grid[k]] + list(candidates)
+    exact = []
+    for x in points:
+        q = x if isinstance(x, sp.Basic) else sp.Rational(Fraction(float(x)))
+        exact.append((float(spectral_radius([c.subs(h, q) for c in coeffs])), float(q)))
+    rate, step = min(exact)
+    return step, rate
