@@ -59,7 +59,19 @@ class Statement:
 
 @dataclass(frozen=True)
 class VerificationResult:
-    """The outcome of checking one statement."""
+    """The outcome of checking one statement: both checks' results and the time taken.
+
+    Attributes
+    ----------
+    id, statement, source : str
+        As in the registry.
+    symbolic, numeric : dict
+        ``{"passed": bool, "detail": str}`` for each check.
+    passed : bool
+        Both checks passed.
+    seconds : float
+        Wall time of the two checks.
+    """
 
     id: str
     statement: str
