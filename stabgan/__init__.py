@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ._analysis import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
 from ._game import Method as Method, method as method
+from . import lemmas as lemmas
 from ._lemmas import VerificationResult as VerificationResult, verify as verify
 from ._maps import StabilityMap as StabilityMap, stability_map as stability_map
 from ._methods import MethodSpec as MethodSpec, methods as methods

@@ -72,6 +72,14 @@ def _build_parser() -> _Parser:
     p.add_argument("--psi0", required=True, help="starting psi")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
+    p = sub.add_parser("report", help="write derivations/ and figures/ (the main job)")
+    p.add_argument("--out", default=".", help="directory for derivations/ and figures/")
+    p.add_argument("--check", action="store_true",
+                   help="only say whether what is on disk is up to date (exit 1 if stale)")
+    p.add_argument("--only", nargs="+", metavar="METHOD", default=None,
+                   help="only these methods' Markdown and figures")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
     p = sub.add_parser("verify", help="check the published statements (lemma suite)")
     p.add_argument("ids", nargs="*", help="statement ids (default: all)")
     p.add_argument("--list", action="store_true", help="list the statements, check nothing")
@@ -219,6 +227,14 @@ def _run(args) -> int:
         return 0
     if args.command == "verify":
         return _verify(args)
+    if args.command == "report":
+        from ._report import report
+        status = report(args.out, check=args.check, only=args.only)
+        if args.json:
+            print(json.dumps({"out": args.out, "check": args.check, "up_to_date":
+                              status == 0 if args.check else None, "status": status},
+                             sort_keys=True))
+        return status
     if args.command == "simulate":
         doc = _simulate(args)
         if args.json:

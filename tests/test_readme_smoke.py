@@ -8,3 +8,12 @@ def test_readme_opens_with_install_and_test_commands():
     block = text.split("```bash", 1)[1].split("```", 1)[0]
     assert "pip install . && stabgan" in block
     assert "pip install '.[test]' && pytest" in block
+
+
+def test_readme_formulas_are_the_generated_ones():
+    """The formulas the README shows are copied from derivations/r1.md (consistency)."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    generated = (root / "derivations" / "r1.md").read_text().splitlines()
+    shown = [line for line in readme.splitlines() if line.startswith("$$")]
+    assert shown and all(line in generated for line in shown)

@@ -1,0 +1,229 @@
+"""LaTeX and Markdown documents of the derivations, generated from the analyses.
+
+Every formula comes from :func:`analyze` (``Analysis.to_latex`` and the LaTeX printer);
+nothing is typed in. The output is deterministic: methods in catalogue order, parameters
+sorted, no dates or versions.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ._analysis import Analysis, analyze
+from ._game import method
+from ._methods import MethodSpec
+from ._printing import latex
+
+__all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
+
+
+def _tex_text(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
+                 ("_", r"\_"), ("^", r"\^{}"), ("~", r"\~{}"), ("{", r"\{"), ("}", r"\}")):
+        text = text.replace(a, b)
+    return text
+
+
+def method_results(spec: MethodSpec) -> dict:
+    """The analyses the documents show for one method.
+
+    ``general``: continuous time with f general and parameters symbolic (where the method
+    takes f); ``logistic``: continuous, SimGD and AltGD with the catalogue defaults (the f the
+    method has, logistic by default), with h symbolic so that h_max is given.
+    """
+    defaults = {p.name: p.default for p in spec.parameters}
+    out = {"spec": spec}
+    if spec.takes_f:
+        out["general"] = analyze(method(spec.id, f="general"))
+        out["general_simgd"] = analyze(method(spec.id, f="general"), scheme="simgd")
+    out["symbolic"] = analyze(method(spec.id))
+    m = method(spec.id, **defaults)
+    out["continuous"] = analyze(m)
+    out["simgd"] = analyze(m, scheme="simgd")
+    out["altgd"] = analyze(m, scheme="altgd")
+    return out
+
+
+def _eigs(a: Analysis) -> str:
+    return ",\\quad ".join(latex(e) for e in a.eigenvalues) if a.eigenvalues else r"\text{---}"
+
+
+def _bound(value) -> str:
+    if value is None:
+        return r"\text{none}"
+    if value is sp.oo:
+        return r"\infty"
+    text = latex(value)
+    if isinstance(value, sp.CRootOf) or value.has(sp.CRootOf):
+        return r"%.10g" % float(value)
+    return text + (r" \approx %.6g" % float(value) if not value.is_Rational else "")
+
+
+def _verdict_short(a: Analysis) -> str:
+    if a.nonsmooth is not None:
+        return "no (jump)"
+    if a.locally_convergent is True:
+        return "yes"
+    if a.locally_convergent is None:
+        return "if $" + latex(a.condition) + "$"
+    return "no (marginal)" if a.marginal else "no"
+
+
+def _losses(spec: MethodSpec, f: str) -> tuple[str, str]:
+    from ._game import derive
+    d = derive(spec, f, "minimax")
+    return latex(d.loss_g), latex(d.loss_d)
+
+
+def _section_tex(r: dict) -> list[str]:
+    spec = r["spec"]
+    c, s, alt = r["continuous"], r["simgd"], r["altgd"]
+    params = ", ".join(f"${latex(sp.Symbol(p.name))} = {p.to_dict()['default']}$"
+                       for p in spec.parameters) or "none"
+    f_used = "general" if spec.takes_f else spec.builtin_f
+    lg, ld = _losses(spec, "general" if spec.takes_f else {"t": "t", "logistic": "logistic",
+                                                             "none": "t"}[spec.builtin_f])
+    lines = [r"\section{\texttt{%s}: %s}" % (spec.id, _tex_text(spec.summary)),
+             r"\textbf{Source:} " + _tex_text(str(spec.citation)) + r"\par",
+             r"\textbf{Convention:} " + _tex_text(spec.convention) + r"\par",
+             r"\textbf{Parameters (defaults):} " + params + r"\par",
+             r"\textbf{Losses} (f " + _tex_text(f_used) + r"; the generator descends $L_G$, "
+             r"the discriminator ascends $L_D$):",
+             r"\begin{align*}", r"L_G &= " + lg + r" \\", r"L_D &= " + ld, r"\end{align*}"]
+    if "general" in r:
+        g = r["general"]
+        lines += [r"\subsection*{Continuous time, general $f$, parameters symbolic}",
+                  g.to_latex()]
+        if r["general_simgd"].jacobian is not None:
+            lines += [r"\textbf{SimGD} update eigenvalues (general $f$, step $h$):",
+                      r"\[" + _eigs(r["general_simgd"]) + r"\]"]
+    lines += [r"\subsection*{Continuous time, " + ("logistic $f$" if f_used != "t" else "$f(t) = t$")
+              + ", parameters symbolic}", r["symbolic"].to_latex()]
+    if c.nonsmooth is not None:
+        lines.append(r"\subsection*{Non-smooth analysis at the defaults}")
+        lines.append(_tex_text(c.nonsmooth["behaviour"]) + r"\par")
+        for side, info in sorted(c.nonsmooth["one_sided"].items()):
+            for e in info["equilibria"]:
+                lines.append(r"One-sided equilibrium $(\theta_b, \psi) = (" + e["theta"]["latex"]
+                             + ", 0^{" + e["psi"][-1] + r"})$, Jacobian $" + e["jacobian"]["latex"]
+                             + r"$, " + _tex_text(e["type"]) + r".\par")
+        return lines
+    lines += [r"\subsection*{At the defaults}",
+              r"Eigenvalues $" + _eigs(c) + r"$; verdict: " + _tex_text(c.verdict()) + r".\par"]
+    for name, value in sorted(c.critical.items()):
+        lines.append(r"Critical $" + latex(sp.Symbol(name)) + r"$ (other parameters at their "
+                     r"defaults): $" + latex(value) + r"$.\par")
+    for label, a in (("SimGD", s), ("AltGD ($n_g = n_d = 1$)", alt)):
+        lines.append(r"\textbf{" + label + r":} $h_{\max} = " + _bound(a.h_max) + r"$")
+        d = a.discrete
+        if d["h_marginal"] is not None:
+            lines.append(r"; the spectrum stays on the unit circle for $h \le "
+                         + _bound(d["h_marginal"]) + "$")
+        if d["stable_intervals"]:
+            lines.append("; stable again on " + ", ".join(
+                r"$(%s, %s)$" % (_bound(lo), _bound(hi)) for lo, hi in d["stable_intervals"]))
+        if d["h_opt"] is not None:
+            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
+                         r"$%.6g$" % (d["h_opt"], d["rate_opt"]))
+        lines.append(r".\par")
+    return lines
+
+
+def latex_document(results: list[dict], verification: list) -> str:
+    """The complete LaTeX document (article class; amsmath, amssymb, booktabs, hyperref)."""
+    head = [r"\documentclass[10pt]{article}", r"\usepackage[T1]{fontenc}",
+            r"\usepackage{amsmath,amssymb,booktabs,graphicx}", r"\usepackage[hidelinks]{hyperref}",
+            r"\allowdisplaybreaks", r"\setlength{\emergencystretch}{3em}",
+            r"\title{stabgan: convergence of GAN training on the Dirac-GAN}",
+            r"\author{generated by \texttt{stabgan report}}", r"\date{}",
+            r"\begin{document}", r"\maketitle",
+            r"Conventions of Mescheder, Geiger and Nowozin (2018): data at 0, generator "
+            r"$\delta_\theta$, discriminator $D_\psi(x) = \psi x$, "
+            r"$L(\theta, \psi) = f(\psi\theta) + f(0)$, field "
+            r"$v = (-\partial L_G/\partial\theta,\ \partial L_D/\partial\psi)$. Verdicts are "
+            r"decided in exact arithmetic; $h_{\max}$ is the supremum of the step sizes "
+            r"$h = h_g = h_d$ for which the scheme converges locally for every smaller step.",
+            r"\section*{Summary (catalogue defaults)}", r"\begin{center}\small",
+            r"\begin{tabular}{llll}", r"\toprule",
+            r"method & continuous & $h_{\max}$ SimGD & $h_{\max}$ AltGD \\", r"\midrule"]
+    for r in results:
+        head.append(r"\texttt{%s} & %s & $%s$ & $%s$ \\" % (
+            r["spec"].id, _verdict_short(r["continuous"]), _bound(r["simgd"].h_max),
+            _bound(r["altgd"].h_max)))
+    head += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+    body = []
+    for r in results:
+        body += _section_tex(r)
+    tail = [r"\section{The lemma suite}", r"\begin{center}\small",
+            r"\begin{tabular}{lll}", r"\toprule", r"statement & source & result \\",
+            r"\midrule"]
+    for v in verification:
+        tail.append(r"\texttt{%s} & %s & %s \\" % (v.id, _tex_text(v.source),
+                                                   "pass" if v.passed else "FAIL"))
+    tail += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+    for v in verification:
+        tail.append(r"\paragraph{\texttt{%s}} %s \emph{(%s)}" % (v.id, v.statement,
+                                                                _tex_text(v.source)))
+    tail.append(r"\end{document}")
+    return "\n".join(head + body + tail) + "\n"
+
+
+def _md_eigs(a: Analysis) -> str:
+    return ", \\quad ".join(latex(e) for e in a.eigenvalues)
+
+
+def method_markdown(r: dict, figures: list[str]) -> str:
+    """One method's derivation as GitHub Markdown with math."""
+    spec = r["spec"]
+    c, s, alt = r["continuous"], r["simgd"], r["altgd"]
+    lines = [f"# `{spec.id}`: {spec.summary}", "", f"**Source:** {spec.citation}", "",
+             f"**Convention:** {spec.convention}", ""]
+    if spec.parameters:
+        lines.append("**Parameters:** " + ", ".join(
+            f"`{p.name}` = {p.to_dict()['default']} ({p.meaning}, range {p.interval})"
+            for p in spec.parameters))
+        lines.append("")
+    shown = [("general $f$, parameters symbolic", r.get("general")),
+             ("parameters symbolic", r["symbolic"]), ("catalogue defaults", c)]
+    for title, a in shown:
+        if a is None:
+            continue
+        lines += [f"## Continuous time, {title}", "",
+                  "$$v_\\theta = " + latex(a.vector_field[0]) + "$$", "",
+                  "$$v_\\psi = " + latex(a.vector_field[1]) + "$$", ""]
+        if a.jacobian is not None:
+            lines += ["$$v'(0, 0) = " + latex(a.jacobian) + "$$", "",
+                      "$$\\lambda_{1,2} = " + _md_eigs(a) + "$$", ""]
+        lines += [f"**Verdict:** {a.verdict()}.", ""]
+        for name, value in sorted(a.critical.items()):
+            lines += [f"**Critical {name}:** ${latex(value)}$", ""]
+    if c.nonsmooth is None:
+        for label, a in (("SimGD", s), ("AltGD (n_g = n_d = 1)", alt)):
+            d = a.discrete
+            text = f"**{label}** at the defaults: $h_{{\\max}} = {_bound(a.h_max)}$"
+            if d["h_marginal"] is not None:
+                text += f"; spectrum on the unit circle for $h \\le {_bound(d['h_marginal'])}$"
+            if d["h_opt"] is not None:
+                text += f"; fastest step $h_{{opt}} \\approx {d['h_opt']:.6g}$ (rate {d['rate_opt']:.6g})"
+            lines += [text + ".", ""]
+    for fig in figures:
+        lines += [f"![{fig}](../figures/{fig})", ""]
+    return "\n".join(lines)
+
+
+def index_markdown(results: list[dict], verification: list) -> str:
+    """derivations/README.md: the summary table, links, and the lemma-suite results."""
+    lines = ["# Derivations", "",
+             "Generated by `stabgan report` (do not edit). The complete LaTeX document is "
+             "[stabgan.tex](stabgan.tex) (`pdflatex stabgan.tex` builds the PDF; `stabgan "
+             "report` does it when `pdflatex` is installed).", "",
+             "| method | continuous (defaults) | eigenvalues | $h_{\\max}$ SimGD | $h_{\\max}$ AltGD |",
+             "| --- | --- | --- | --- | --- |"]
+    for r in results:
+        c = r["continuous"]
+        eig = ("$" + _md_eigs(c) + "$") if c.eigenvalues else "(jump at $\\psi = 0$)"
+        lines.append(f"| [`{r['spec'].id}`]({r['spec'].id}.md) | {_verdict_short(c)} | {eig} | "
+                     f"${_bound(r['simgd'].h_max)}$ | ${_bound(r['altgd'].h_max)}$ |")
+    lines += ["", "## Lemma suite", "", "| statement | source | result |", "| --- | --- | --- |"]
+    for v in verification:
+        lines.append(f"| `{v.id}` | {v.source} | {'pass' if v.passed else 'FAIL'} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,192 @@
+"""Convergence figures, drawn reproducibly (Agg backend, fixed size and dpi, fonts shipped
+with matplotlib, no metadata that changes between runs)."""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ._analysis import analyze
+from ._game import Method, method
+
+__all__ = ["FIGURE_RC", "save", "phase_portrait", "distance_plot", "eigenvalue_loci",
+           "stability_figure", "nonsmooth_figure"]
+
+#: matplotlib settings every figure is drawn with (independent of the user's matplotlibrc).
+FIGURE_RC = {"figure.figsize": (6.4, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
+             "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 9,
+             "image.cmap": "viridis", "path.simplify": False, "svg.hashsalt": "stabgan"}
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save(fig, path) -> None:
+    """Write a PNG with no Software/date metadata; close the figure."""
+    fig.savefig(path, format="png", dpi=100, metadata={"Software": None})
+    _plt().close(fig)
+
+
+def _label(m: Method) -> str:
+    values = m.numeric_params
+    params = ", ".join(f"{k}={v:g}" for k, v in sorted(values.items()))
+    return f"{m.id}" + (f" ({params})" if params else "") + (f", f={m.f}" if m.spec.takes_f
+                                                             and m.f != "logistic" else "")
+
+
+def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0, 1.0)) -> None:
+    """Streamplot of the field with ODE, SimGD and AltGD trajectories from one start."""
+    from ._ode import integrate
+    from ._simulate import simulate
+    plt = _plt()
+    with plt.rc_context(FIGURE_RC):
+        fig, ax = plt.subplots()
+        g = np.linspace(-2.5, 2.5, 41)
+        TH, PS = np.meshgrid(g, g)
+        vt, vp = m.field(TH, PS)
+        ax.streamplot(TH, PS, vt, vp, color="0.75", density=1.0, linewidth=0.7)
+        o = integrate(m, t_span=(0.0, steps * h), theta0=start[0], psi0=start[1],
+                      t_eval=np.linspace(0.0, steps * h, 1201))
+        ax.plot(o.theta, o.psi, color="k", lw=1.2, label="ODE")
+        for scheme, color in (("simgd", "tab:red"), ("altgd", "tab:blue")):
+            r = simulate(m, scheme=scheme, h=h, steps=steps, theta0=start[0], psi0=start[1],
+                         record_every=1)
+            ax.plot(r.history_theta, r.history_psi, ".-", ms=2, lw=0.6, color=color,
+                    label=f"{scheme.replace('gd', 'GD').replace('sim', 'Sim').replace('alt', 'Alt')}"
+                          f" (h={h:g})")
+        ax.plot([0], [0], marker="*", ms=12, color="gold", mec="k", ls="none",
+                label="equilibrium (0, 0)")
+        ax.set(xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), xlabel=r"$\theta$ (generator)",
+               ylabel=r"$\psi$ (discriminator)",
+               title=f"{_label(m)}: phase portrait, start {start}, {steps} steps")
+        ax.legend(loc="upper right", fontsize=8)
+        save(fig, path)
+
+
+def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0, 1.0)) -> None:
+    """Distance to the equilibrium against the step (log scale): SimGD, AltGD and the ODE."""
+    from ._ode import integrate
+    from ._simulate import simulate
+    plt = _plt()
+    with plt.rc_context(FIGURE_RC):
+        fig, ax = plt.subplots()
+        k = np.arange(steps + 1)
+        for scheme, color in (("simgd", "tab:red"), ("altgd", "tab:blue")):
+            r = simulate(m, scheme=scheme, h=h, steps=steps, theta0=start[0], psi0=start[1],
+                         record_every=1)
+            d = np.hypot(r.history_theta, r.history_psi)
+            ax.semilogy(k, np.maximum(d, 1e-300), color=color, lw=1,
+                        label=("SimGD" if scheme == "simgd" else "AltGD") + f" (h={h:g})")
+        o = integrate(m, t_span=(0.0, steps * h), theta0=start[0], psi0=start[1],
+                      t_eval=k * h)
+        ax.semilogy(k, np.maximum(np.hypot(o.theta, o.psi), 1e-300), "k--", lw=1,
+                    label="ODE at t = k h")
+        ax.set(xlabel="step k", ylabel=r"$\|(\theta_k, \psi_k)\|$ (distance to (0, 0))",
+               title=f"{_label(m)}: distance to the equilibrium from {start}")
+        ax.legend(fontsize=8)
+        ax.grid(True, which="both", lw=0.3)
+        save(fig, path)
+
+
+def eigenvalue_loci(method_id: str, parameter: str, values, path, h: float = 0.5) -> None:
+    """Eigenvalues of v'(0,0) (left) and of the SimGD operator I + hJ (right, unit circle)
+    as a parameter varies, with the critical value marked."""
+    from ._numeric import lambdify_numpy
+    plt = _plt()
+    a = analyze(method(method_id))
+    symbol = method(method_id).symbols[parameter]
+    others = {p.symbol: p.default for p in a.method.spec.parameters if p.name != parameter}
+    J = a.jacobian.subs({s: sp.Rational(v.numerator, v.denominator) for s, v in others.items()})
+    Jf = lambdify_numpy([symbol], J)
+    crit = a.method.subs(a.critical[parameter]) if parameter in a.critical else None
+    crit_value = float(crit.subs(others)) if crit is not None else None
+    eig = np.array([np.linalg.eigvals(np.array(Jf(v), dtype=float)) for v in values])
+    with plt.rc_context({**FIGURE_RC, "figure.figsize": (9.6, 4.4)}):
+        fig, (ax1, ax2) = plt.subplots(1, 2)
+        for ax, shift, title in ((ax1, 0.0, "continuous: eigenvalues of v'(0,0)"),
+                                 (ax2, 1.0, f"SimGD h={h:g}: eigenvalues of I + hJ")):
+            z = eig * (h if shift else 1.0) + shift
+            sc = None
+            for j in range(2):
+                sc = ax.scatter(z[:, j].real, z[:, j].imag, c=values, s=8, cmap="viridis")
+            if crit_value is not None:
+                zc = np.linalg.eigvals(np.array(Jf(crit_value), dtype=float)) * \
+                    (h if shift else 1.0) + shift
+                ax.plot(zc.real, zc.imag, "r*", ms=12,
+                        label=f"critical {parameter} = {crit_value:.6g}")
+                ax.legend(fontsize=8, loc="lower left")
+            if shift:
+                t = np.linspace(0, 2 * np.pi, 400)
+                ax.plot(np.cos(t), np.sin(t), "k-", lw=0.8)
+                ax.set_aspect("equal")
+            else:
+                ax.axvline(0, color="k", lw=0.8)
+            ax.set(xlabel="Re", ylabel="Im", title=f"{method_id}: {title}")
+            fig.colorbar(sc, ax=ax, label=parameter)
+        fig.tight_layout()
+        save(fig, path)
+
+
+def stability_figure(path, gammas=None, hs=None) -> None:
+    """R1: spectral radius on the (gamma, h) plane for SimGD, AltGD n_d = 1 and 5, with the
+    h_max curve from ``analyze`` over it."""
+    from ._maps import stability_map
+    plt = _plt()
+    gammas = np.linspace(0.05, 3.0, 300) if gammas is None else gammas
+    hs = np.linspace(0.01, 4.0, 300) if hs is None else hs
+    m = method("r1")
+    panels = (("simgd", 1, "SimGD"), ("altgd", 1, "AltGD n_d=1"), ("altgd", 5, "AltGD n_d=5"))
+    curve_g = np.array([0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0])
+    with plt.rc_context({**FIGURE_RC, "figure.figsize": (12.0, 4.2)}):
+        fig, axes = plt.subplots(1, 3, sharey=True)
+        for ax, (scheme, n_d, title) in zip(axes, panels):
+            s = stability_map(m, scheme, n_d=n_d, gamma=gammas, h=hs)
+            im = ax.pcolormesh(gammas, hs, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
+                               vmin=0, vmax=1.5, cmap="viridis")
+            ax.contour(gammas, hs, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
+            hmax = []
+            for g in curve_g:
+                a = analyze(method("r1", gamma=sp.Rational(str(g))), scheme=scheme, n_d=n_d)
+                hmax.append(np.nan if a.h_max is None else min(float(a.h_max), 10.0))
+            ax.plot(curve_g, hmax, "ro", ms=4, label=r"$h_{\max}$ from analyze")
+            ax.set(xlabel=r"$\gamma$", title=title, ylim=(hs[0], hs[-1]))
+            ax.legend(fontsize=8, loc="upper right")
+        axes[0].set_ylabel("step size h")
+        fig.suptitle("r1 (logistic f): spectral radius of the update operator on the (gamma, h) "
+                     "plane; white contour: radius 1; red: h_max from analyze")
+        fig.colorbar(im, ax=axes, label="spectral radius (clipped at 1.5)")
+        save(fig, path)
+
+
+def nonsmooth_figure(method_id: str, cases, path, t_max: float = 60.0) -> None:
+    """The flow of a method whose field jumps at psi = 0: one panel per parameter set, with
+    trajectories from several starts and the one-sided equilibria marked."""
+    from ._ode import integrate
+    plt = _plt()
+    with plt.rc_context({**FIGURE_RC, "figure.figsize": (4.8 * len(cases), 4.6)}):
+        fig, axes = plt.subplots(1, len(cases), squeeze=False)
+        for ax, (params, starts, note) in zip(axes[0], cases):
+            m = method(method_id, **params)
+            g = np.linspace(-3.5, 3.5, 41)
+            TH, PS = np.meshgrid(g, g)
+            vt, vp = m.field(TH, PS)
+            ax.streamplot(TH, PS, vt, vp, color="0.8", density=0.9, linewidth=0.6)
+            for k, (th, ps) in enumerate(starts):
+                o = integrate(m, t_span=(0.0, t_max), theta0=th, psi0=ps,
+                              t_eval=np.linspace(0.0, t_max, 3001))
+                ax.plot(o.theta, o.psi, lw=1.1, label=f"ODE from ({th:g}, {ps:g})")
+                ax.plot([th], [ps], "ko", ms=3)
+            a = analyze(m)
+            for side in a.nonsmooth["one_sided"].values():
+                for e in side["equilibria"]:
+                    ax.plot([e["theta"]["value"]], [0], "rx", ms=9, mew=2)
+            ax.plot([0], [0], marker="*", ms=12, color="gold", mec="k", ls="none")
+            ax.axhline(0, color="k", lw=0.5)
+            ax.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), xlabel=r"$\theta$", ylabel=r"$\psi$",
+                   title=f"{_label(m)}: {note}")
+            ax.legend(fontsize=7, loc="upper right")
+        fig.tight_layout()
+        save(fig, path)
