@@ -251,30 +251,24 @@ class _KernelWriter:
             # sigmoid(x) = 1 / (1 + exp(-x)): NumPy's exp is vectorized (about 5x faster than
             # scipy's expit here) and the formula keeps a relative error of a few ulp for every
             # x (exp overflows to inf for x < -709, giving the correct 0).
-            arg, is_array = self.emit(-e.args[0])
-            target = out or self.buffer()
-            self.lines.append(f"np.exp({arg}, out={target})")
-            self.lines.append(f"np.add({target}, 1.0, out={target})")
-            self.lines.append(f"np.divide(1.0, {target}, out={target})")
-            if is_array and arg != target:
-                self._maybe_release(arg)
-            return target, True
+            return self._unary(-e.args[0], out, ["np.exp({arg}, out={t})", "np.add({t}, 1.0, out={t})",
+                                                 "np.divide(1.0, {t}, out={t})"])
         if isinstance(e, Softplus):
-            arg, is_array = self.emit(e.args[0])
-            target = out or self.buffer()
-            self.lines.append(f"np.logaddexp(0.0, {arg}, out={target})")
-            if is_array and arg != target:
-                self._maybe_release(arg)
-            return target, True
+            return self._unary(e.args[0], out, ["np.logaddexp(0.0, {arg}, out={t})"])
         name = type(e).__name__
         if name in _UFUNCS and len(e.args) == 1:
-            arg, is_array = self.emit(e.args[0])
-            target = out or self.buffer()
-            self.lines.append(f"{_UFUNCS[name]}({arg}, out={target})")
-            if is_array and arg != target:
-                self._maybe_release(arg)
-            return target, True
+            return self._unary(e.args[0], out, [_UFUNCS[name] + "({arg}, out={t})"])
         raise NotImplementedError(f"cannot compile {type(e).__name__}: {e}")
+
+    def _unary(self, argument, out, templates) -> tuple[str, bool]:
+        """Emit ``templates`` (with {arg} and {t}) applying a function to ``argument``."""
+        arg, is_array = self.emit(argument)
+        target = out or self.buffer()
+        for template in templates:
+            self.lines.append(template.format(arg=arg, t=target))
+        if is_array and arg != target:
+            self._maybe_release(arg)
+        return target, True
 
     def _maybe_release(self, code: str) -> None:
         # temporaries of one expression are released at once; cse buffers by liveness

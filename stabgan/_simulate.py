@@ -196,7 +196,7 @@ def _positive_array(value, name: str) -> np.ndarray:
         raise InputError(f"The '{name}' option must be a positive number or array of them. "
                          f"Got {value!r} instead.") from None
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        bad = a[~(np.isfinite(a) & (a > 0))].ravel()[0] if a.ndim else a
+        bad = (a[~(np.isfinite(a) & (a > 0))].ravel()[0] if a.ndim else a).item()
         raise InputError(f"The '{name}' option must be a number in (0, inf) (every entry). "
                          f"Got {bad!r} instead.")
     return a
