@@ -35,6 +35,7 @@ def method_results(spec: MethodSpec) -> dict:
     if spec.takes_f:
         out["general"] = analyze(method(spec.id, f="general"))
         out["general_simgd"] = analyze(method(spec.id, f="general"), scheme="simgd")
+        out["general_altgd"] = analyze(method(spec.id, f="general"), scheme="altgd")
     out["symbolic"] = analyze(method(spec.id))
     m = method(spec.id, **defaults)
     out["continuous"] = analyze(m)
@@ -56,6 +57,22 @@ def _bound(value) -> str:
     if isinstance(value, sp.CRootOf) or value.has(sp.CRootOf):
         return r"%.10g" % float(value)
     return text + (r" \approx %.6g" % float(value) if not value.is_Rational else "")
+
+
+def _discrete_verdict_tex(a: Analysis) -> str:
+    if a.locally_convergent is None:
+        conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
+        return (r"locally convergent if and only if (Schur-Cohn, in closed form)"
+                r"\begin{gather*}" + r" \\ ".join(latex(c) for c in conds) + r"\end{gather*}")
+    return _tex_text(a.verdict()) + r".\par"
+
+
+def _discrete_verdict_md(a: Analysis) -> list[str]:
+    if a.locally_convergent is None:
+        conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
+        return ["locally convergent if and only if (Schur-Cohn, in closed form)", ""] + \
+            [f"$${latex(c)}$$" for c in conds] + [""]
+    return [a.verdict() + ".", ""]
 
 
 def _verdict_short(a: Analysis) -> str:
@@ -93,9 +110,12 @@ def _section_tex(r: dict) -> list[str]:
         g = r["general"]
         lines += [r"\subsection*{Continuous time, general $f$, parameters symbolic}",
                   g.to_latex()]
-        if r["general_simgd"].jacobian is not None:
-            lines += [r"\textbf{SimGD} update eigenvalues (general $f$, step $h$):",
-                      r"\[" + _eigs(r["general_simgd"]) + r"\]"]
+        for label, key in (("SimGD", "general_simgd"), ("AltGD ($n_g = n_d = 1$)", "general_altgd")):
+            a = r[key]
+            if a.jacobian is None:
+                continue
+            lines += [r"\textbf{" + label + r"} (general $f$, step $h = h_g = h_d$): update "
+                      r"eigenvalues", r"\[" + _eigs(a) + r"\]", _discrete_verdict_tex(a)]
     lines += [r"\subsection*{Continuous time, " + ("logistic $f$" if f_used != "t" else "$f(t) = t$")
               + ", parameters symbolic}", r["symbolic"].to_latex()]
     if c.nonsmooth is not None:
@@ -196,6 +216,12 @@ def method_markdown(r: dict, figures: list[str]) -> str:
         lines += [f"**Verdict:** {a.verdict()}.", ""]
         for name, value in sorted(a.critical.items()):
             lines += [f"**Critical {name}:** ${latex(value)}$", ""]
+    for label, key in (("SimGD", "general_simgd"), ("AltGD (n_g = n_d = 1)", "general_altgd")):
+        a = r.get(key)
+        if a is None or a.jacobian is None:
+            continue
+        lines += [f"## {label}, general $f$, step $h = h_g = h_d$", "",
+                  "$$\\lambda_{1,2} = " + _md_eigs(a) + "$$", ""] + _discrete_verdict_md(a)
     if c.nonsmooth is None:
         for label, a in (("SimGD", s), ("AltGD (n_g = n_d = 1)", alt)):
             d = a.discrete
