@@ -445,26 +445,31 @@ class _Runner:
         np.maximum(peak, tmp, out=peak)
 
     def simgd_block(self, th, ps, hg, hd, count: int, peak, tmp) -> None:
-        """``count`` fused SimGD steps in place, ping-ponging between two state buffers
-        (no copies inside the loop; the final state is copied back once)."""
+        """``count`` fused SimGD steps in place, ping-ponging between two (2, n) state buffers
+        (theta and psi as the rows of one array, so that tracking max(|theta|, |psi|) takes
+        two ufunc calls per step instead of four; no copies inside the loop)."""
         n = th.shape[0]
-        kernel, bufs, outs = self._fused_kernel((0, 1), np.ndim(hg) > 0, n)
+        kernel, bufs, _ = self._fused_kernel((0, 1), np.ndim(hg) > 0, n)
+        key = ("pingpong", n)
+        if key not in self._fused:
+            self._fused[key] = (np.empty((2, n), self.dtype), np.empty((2, n), self.dtype),
+                                np.empty((2, n), self.dtype), np.empty((2, n), self.dtype))
+        a, b, peak2, tmp2 = self._fused[key]
+        a[0], a[1] = th, ps
+        peak2.fill(0)
         values = self.values
-        a_th, a_ps = th, ps
-        b_th, b_ps = outs
-        pair = [b_th, b_ps]
         project = self.clip
-        track = self.track
         for _ in range(count):
-            kernel(pair, a_th, a_ps, hg, hd, *values, bufs)
+            kernel(b, a[0], a[1], hg, hd, *values, bufs)
             if project:
-                self._project(b_ps)
-            track(peak, tmp, b_th, b_ps)
-            a_th, a_ps, b_th, b_ps = b_th, b_ps, a_th, a_ps
-            pair[0], pair[1] = b_th, b_ps
-        if a_th is not th:
-            np.copyto(th, a_th)
-            np.copyto(ps, a_ps)
+                self._project(b[1])
+            np.abs(b, out=tmp2)
+            np.maximum(peak2, tmp2, out=peak2)
+            a, b = b, a
+        np.copyto(th, a[0])
+        np.copyto(ps, a[1])
+        np.maximum(peak, peak2[0], out=peak)
+        np.maximum(peak, peak2[1], out=peak)
 
     def step(self, th, ps, hg, hd) -> None:
         """One update of the state (th, ps) in place."""
