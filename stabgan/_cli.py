@@ -172,7 +172,16 @@ def _simulate(args) -> dict:
     if args.scheme not in ("simgd", "altgd"):
         raise InputError(f"The '--scheme' option of simulate must be one of simgd, altgd, ode. "
                          f"Got {args.scheme!r} instead.")
+    import time
+    start = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - start, 1e-9)
+        print(f"simulate: {done:,} of {total:,} steps ({100 * done / total:.1f}%), about "
+              f"{(total - done) / rate:,.0f} s left", file=sys.stderr, flush=True)
+
     r = stabgan.simulate(m, scheme=args.scheme, steps=steps, theta0=theta0, psi0=psi0,
+                         progress=progress,
                          **{k: v for k, v in h.items() if v is not None}, **n,
                          **({"order": options["order"]} if "order" in options else {}))
     return r.to_dict()

@@ -27,22 +27,42 @@ __all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures"]
 IMAGE_TOLERANCE = 2.0
 
 
-def _per_method(spec, derivations: Path, figures: Path, log) -> None:
-    from ._export import method_markdown, method_results
+def _figure_names(spec, smooth: bool) -> list[str]:
+    return ([f"phase_{spec.id}.png"] if smooth else []) + [f"distance_{spec.id}.png"]
+
+
+def _method_figures(spec, figures: Path, log) -> None:
+    """Phase portrait (smooth fields) and distance curve of one method at its defaults."""
+    from ._analysis import analyze
     from ._game import method
     from ._plots import distance_plot, phase_portrait
     t0 = time.perf_counter()
-    r = method_results(spec)
     m = method(spec.id, **{p.name: p.default for p in spec.parameters})
-    names = []
-    if r["continuous"].nonsmooth is None:
+    if analyze(m).nonsmooth is None:
         phase_portrait(m, figures / f"phase_{spec.id}.png")
-        names.append(f"phase_{spec.id}.png")
     distance_plot(m, figures / f"distance_{spec.id}.png")
-    names.append(f"distance_{spec.id}.png")
+    log(f"{spec.id}: figures {time.perf_counter() - t0:.1f} s")
+
+
+def _method_text(spec, derivations: Path, log) -> dict:
+    """The analyses of one method and its Markdown file."""
+    from ._export import method_markdown, method_results
+    t0 = time.perf_counter()
+    r = method_results(spec)
+    names = _figure_names(spec, r["continuous"].nonsmooth is None)
     (derivations / f"{spec.id}.md").write_text(method_markdown(r, names), encoding="utf-8")
-    log(f"{spec.id}: {time.perf_counter() - t0:.1f} s")
+    log(f"{spec.id}: derivations {time.perf_counter() - t0:.1f} s")
     return r
+
+
+def _all_figures(figures: Path, specs, cross: bool) -> None:
+    """Every figure (run in a second process while the first derives the documents)."""
+    def log(line):
+        print(line, file=sys.stderr, flush=True)
+    for spec in specs:
+        _method_figures(spec, figures, log)
+    if cross:
+        cross_method_figures(figures, log)
 
 
 def cross_method_figures(figures: Path, log) -> list[str]:
@@ -74,23 +94,30 @@ def cross_method_figures(figures: Path, log) -> list[str]:
 
 
 def _generate(root: Path, only, log) -> None:
+    """Write everything under root: the figures in a second process (they are independent of
+    the documents), the analyses, Markdown, LaTeX and the lemma suite in this one."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
     from ._export import index_markdown, latex_document
     from ._lemmas import verify
     derivations, figures = root / "derivations", root / "figures"
     derivations.mkdir(parents=True)
     figures.mkdir(parents=True)
     specs = [get_spec(i) for i in only] if only else list(CATALOGUE)
-    results = [_per_method(spec, derivations, figures, log) for spec in specs]
-    if only:
-        return
-    cross_method_figures(figures, log)
-    t0 = time.perf_counter()
-    verification = verify()
-    log(f"lemma suite ({len(verification)} statements): {time.perf_counter() - t0:.1f} s")
-    (derivations / "stabgan.tex").write_text(latex_document(results, verification),
-                                             encoding="utf-8")
-    (derivations / "README.md").write_text(index_markdown(results, verification),
-                                           encoding="utf-8")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        drawing = pool.submit(_all_figures, figures, specs, not only)
+        results = [_method_text(spec, derivations, log) for spec in specs]
+        if not only:
+            t0 = time.perf_counter()
+            verification = verify()
+            log(f"lemma suite ({len(verification)} statements): {time.perf_counter() - t0:.1f} s")
+            (derivations / "stabgan.tex").write_text(latex_document(results, verification),
+                                                     encoding="utf-8")
+            (derivations / "README.md").write_text(index_markdown(results, verification),
+                                                   encoding="utf-8")
+        drawing.result()
 
 
 def _files(root: Path) -> list[Path]:

@@ -228,7 +228,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
              n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
              dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
              bound: float = 1e8, chunk_size: int = 8192,
-             workers: int | None = None) -> SimulationResult:
+             workers: int | None = None, progress=None) -> SimulationResult:
     r"""Run SimGD or AltGD on the Dirac-GAN, many trajectories at once.
 
     SimGD: :math:`x_{k+1} = x_k + H v(x_k)`; AltGD: :math:`n_g` generator steps then
@@ -267,6 +267,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         two threads gained between -40% and +25% in benchmarks/simulate.py). NumPy's ufuncs
         release the GIL; every chunk is computed the same way whichever thread runs it, so
         results do not depend on the thread count.
+    progress : callable, optional
+        Called as ``progress(done, total)`` with trajectory-steps done so far, at most about
+        once a second (the command line prints it on stderr for long runs).
 
     Returns
     -------
@@ -331,9 +334,12 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     if total and np.all(flat[2] == flat[2][0]) and np.all(flat[3] == flat[3][0]):
         uniform = (dtype.type(flat[2][0]), dtype.type(flat[3][0]))
 
+    meter = _Meter(progress, total * steps)
+
     def work(my_chunks) -> None:
         runner = _Runner(m, scheme, n_g, n_d, order, min(chunk_size, max(total, 1)), dtype, bound)
         runner.uniform_h = uniform
+        runner.meter = meter
         with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
             for sl in my_chunks:
                 runner.run_chunk(sl, flat, steps, record_every, result)
@@ -371,6 +377,27 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
                             history_theta=hist[0], history_psi=hist[1], record_steps=hist[2])
 
 
+class _Meter:
+    """Counts trajectory-steps and reports them to a callback at most about once a second."""
+
+    def __init__(self, callback, total: int):
+        import threading
+        import time
+        self.callback, self.total, self.done = callback, total, 0
+        self.clock, self.last = time.monotonic, time.monotonic()
+        self.lock = threading.Lock()
+
+    def add(self, count: int) -> None:
+        if self.callback is None:
+            return
+        with self.lock:
+            self.done += count
+            now = self.clock()
+            if now - self.last >= 1.0:
+                self.last = now
+                self.callback(self.done, self.total)
+
+
 class _Runner:
     """Runs the steps of one chunk in place."""
 
@@ -379,6 +406,7 @@ class _Runner:
         self.dtype, self.bound = dtype, bound
         self.method, self.size = m, size
         self.uniform_h = None
+        self.meter = None
         self.fused = not m.derived.noise
         self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
         self._fused: dict = {}
@@ -564,6 +592,8 @@ class _Runner:
                     self._fix_history(result, sl, frozen, frozen_th, frozen_ps, div_at,
                                       record_every, rec)
             done += block
+            if self.meter is not None:
+                self.meter.add(n * block)
         result["theta"][sl] = th
         result["psi"][sl] = ps
         result["prev_theta"][sl] = prev_th

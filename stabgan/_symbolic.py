@@ -58,7 +58,18 @@ def charpoly_coeffs(J: sp.Matrix) -> list:
 
 
 def eigenvalues_2x2(J: sp.Matrix) -> list:
-    """The two eigenvalues tr/2 - sqrt(D), tr/2 + sqrt(D), D = tr^2/4 - det, simplified."""
+    """The two eigenvalues tr/2 - sqrt(D), tr/2 + sqrt(D), D = tr^2/4 - det, simplified.
+
+    For update operators with a symbolic step (polynomial entries, large for AltGD with many
+    steps) the trace is expanded and the discriminant factored, without ``simplify`` (which
+    took seconds there and does not shorten polynomials).
+    """
+    from ._schemes import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
+    steps = {H_SYMBOL, HG_SYMBOL, HD_SYMBOL}
+    if J.free_symbols & steps or sum(sp.count_ops(e) for e in J) > 60:
+        tr = sp.expand(J.trace())
+        disc = sp.factor(sp.expand(tr ** 2 / 4 - J.det()))
+        return [tr / 2 - sp.sqrt(disc), tr / 2 + sp.sqrt(disc)]
     tr = sp.simplify(J.trace())
     det = sp.simplify(J.det())
     disc = sp.factor(sp.simplify(tr ** 2 / 4 - det))
