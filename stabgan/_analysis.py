@@ -87,7 +87,12 @@ class Analysis:
 
     @property
     def h_max(self):
-        """Discrete schemes: sup{h : convergent for every step in (0, h)} (None: no h works)."""
+        """Discrete schemes: sup{h : convergent for every step in (0, h)}.
+
+        None where no h works, and also where it was not computed because symbols other than
+        h remain (``discrete["h_max_status"] == "symbolic"``: the exact conditions in h are
+        then in ``discrete["stability_conditions"]``).
+        """
         return None if self.discrete is None else self.discrete["h_max"]
 
     # -- output ---------------------------------------------------------------------------
@@ -130,6 +135,9 @@ class Analysis:
 
     def verdict(self) -> str:
         """The verdict in words."""
+        if self.nonsmooth is not None and self.locally_convergent is None:
+            return (f"locally convergent if and only if {self.condition} (then the field has no "
+                    f"jump at psi = 0); otherwise {self.nonsmooth['behaviour']}")
         if self.nonsmooth is not None:
             return ("not locally convergent: the field jumps at psi = 0, so there is no Jacobian "
                     "at the equilibrium; " + self.nonsmooth["behaviour"])
@@ -143,10 +151,15 @@ class Analysis:
         if self.marginal and discrete:
             return "not locally convergent: the eigenvalues lie on the unit circle"
         if discrete:
-            return "not locally convergent: an eigenvalue lies outside the unit circle"
+            return ("not locally convergent: an eigenvalue lies outside the unit circle"
+                    if self.marginal is False else "not locally convergent: a Schur-Cohn "
+                    "condition fails for every value of the free symbols")
         if self.marginal:
             return ("not locally convergent: the eigenvalues lie on the imaginary axis"
                     + (f"; {self.marginal_reason}" if self.marginal_reason else ""))
+        if self.marginal is None:
+            return ("not locally convergent: a Routh-Hurwitz condition fails for every value of "
+                    "the free symbols (the eigenvalues may be real of both signs or imaginary)")
         return "not locally convergent: an eigenvalue has positive real part"
 
     def to_latex(self) -> str:
@@ -194,7 +207,9 @@ def _discrete_dict(d: dict) -> dict:
             "sympy": [[sympy_str(e) for e in d["continuous_jacobian"].row(i)] for i in range(2)],
             "latex": latex(d["continuous_jacobian"])},
         "spectral_radius": d["spectral_radius"],
-        "h_max": _bound(d["h_max"]),
+        "h_max": ({"sympy": None, "latex": None, "value": None, "status": d["h_max_status"]}
+                  if d["h_max_status"] == "symbolic" else _bound(d["h_max"])),
+        "h_max_status": d["h_max_status"],
         "stable_intervals": [[_bound(lo), _bound(hi)] for lo, hi in d["stable_intervals"]],
         "h_marginal": _bound(d["h_marginal"]),
         "h_opt": d["h_opt"],
@@ -275,7 +290,7 @@ def _continuous(m: Method) -> Analysis:
     coeffs = charpoly_coeffs(J)
     verdict, condition = decide(hurwitz_conditions(coeffs))
     re_parts = [sp.simplify(sp.re(e)) for e in eigs]
-    marginal, reason, notes = _marginal(re_parts, verdict, field, noise)
+    marginal, reason, notes = _marginal(re_parts, verdict, field, noise, J)
     abscissa = None
     values = [complex_value(e) for e in eigs]
     if all(v is not None for v in values):
@@ -289,9 +304,12 @@ def _continuous(m: Method) -> Analysis:
         eq["isolated"] = solved["isolated"]
         eq["set"] = _describe_set(solved["solutions"])
     elif sp.simplify(J.det()).is_zero is False:
-        eq["isolated"] = True
-        notes = notes + ("the equilibrium is isolated (det J != 0); v = 0 was not solved for all "
-                         "solutions in closed form",)
+        eq["isolated"] = True  # det J != 0 (v = 0 is not solved for all its solutions here)
+    if eq["isolated"] is False:
+        note = f"the equilibria are not isolated: {eq['set']}"
+        notes = notes + (note,)
+        if marginal:
+            reason = note + "; trajectories can settle anywhere on that set, not at (0, 0)"
     return Analysis(method=m, scheme="continuous", vector_field=m.vector_field, equilibrium=eq,
                     jacobian=J, eigenvalues=eigs, locally_convergent=verdict, marginal=marginal,
                     condition=None if verdict is not None else condition,
@@ -317,7 +335,7 @@ def _discrete(m: Method, scheme) -> Analysis:
                         discrete={"options": options, "continuous_jacobian": None,
                                   "spectral_radius": None, "h_max": None, "stable_intervals": [],
                                   "h_marginal": None, "h_opt": None, "rate_opt": None,
-                                  "stability_conditions": []})
+                                  "stability_conditions": [], "h_max_status": "no Jacobian"})
     J = cont.jacobian
     M = update_jacobian(J, scheme)
     eigs = eigenvalues_2x2(M)
@@ -339,11 +357,14 @@ def _discrete(m: Method, scheme) -> Analysis:
                      for c in m.spec.constraints) + ") is inactive near the equilibrium and does "
                      "not change the local spectrum")
     bounds = {"h_max": None, "stable_intervals": [], "h_marginal": None, "h_opt": None,
-              "rate_opt": None}
+              "rate_opt": None, "h_max_status": "symbolic"}
     if not J.free_symbols:
         bounds = step_size_bounds(J, scheme)
+        bounds["h_max_status"] = "computed"
     else:
-        notes.append("h_max needs every method parameter as a number: see stability_conditions")
+        notes.append("h_max is not computed while symbols other than h remain ("
+                     + ", ".join(sorted(str(x) for x in J.free_symbols)) + "): the exact "
+                     "conditions in h are in stability_conditions")
     stability_conditions = []
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
@@ -371,15 +392,21 @@ def _describe_set(solutions: list) -> str:
     return "; ".join(parts)
 
 
-def _marginal(re_parts, verdict, field, noise):
-    """Decide ``marginal`` and, for purely imaginary spectra, what decides convergence."""
+def _marginal(re_parts, verdict, field, noise, J):
+    """Decide ``marginal`` and, for purely imaginary spectra, what decides convergence.
+
+    The rate d/dt |x|^2 / 2 = x . v decides only for a rotation (J + J^T = 0, as for the
+    unregularized GAN): then its quadratic part vanishes and the next term decides.
+    """
     if verdict is True:
         return False, None, ()
     if any(r.is_positive or (r.is_number and sp.N(r, 50) > 0) for r in re_parts):
         return False, None, ()
     if not all(r.is_zero for r in re_parts):
-        return (None if verdict is None else False), None, ()
-    if noise:
+        # some real part is not decided (it depends on free symbols): marginal is unknown
+        decided = all(r.is_zero is not None or r.is_number for r in re_parts)
+        return (False if decided else None), None, ()
+    if noise or (J + J.T).applyfunc(sp.simplify) != sp.zeros(*J.shape):
         return True, None, ()
     rate = norm_rate(field)
     if rate == 0:
@@ -441,14 +468,52 @@ def _nonsmooth(m: Method, integrand) -> Analysis:
         "one_sided": sides,
         "behaviour": behaviour,
     }
+    verdict, condition, marginal = False, None, False
     if jump is None:
-        nonsmooth["condition"] = "the field jumps at psi = 0 unless the target gradient norm is 0"
+        # the jump depends on free parameters: where it vanishes the field is smooth and the
+        # ordinary analysis decides (wgan-gp with g0 = 0 is R1-like)
+        condition = _smooth_where_no_jump(integrand, plus, minus)
+        nonsmooth["condition"] = ("the field jumps at psi = 0 unless "
+                                  + sp.sstr(_jump_zero_set(plus, minus)))
+        if condition is not None:
+            verdict, marginal = None, None
     return Analysis(method=m, scheme="continuous", vector_field=m.vector_field,
                     equilibrium={"theta": sp.S.Zero, "psi": sp.S.Zero, "isolated": None},
-                    jacobian=None, eigenvalues=[], locally_convergent=False, marginal=False,
-                    condition=None, spectral_abscissa=None, critical={}, nonsmooth=nonsmooth,
+                    jacobian=None, eigenvalues=[], locally_convergent=verdict, marginal=marginal,
+                    condition=condition, spectral_abscissa=None, critical={}, nonsmooth=nonsmooth,
                     notes=("the field jumps at psi = 0: one-sided eigenvalues do not decide "
                            "convergence",))
+
+
+def _jump_expressions(plus, minus) -> list:
+    return [e for e in (sp.simplify((p - q).subs(PSI, 0)) for p, q in zip(plus, minus)) if e != 0]
+
+
+def _jump_zero_set(plus, minus):
+    """Where the jump vanishes, as a SymPy boolean (e.g. Eq(g0, 0) | Eq(gamma, 0))."""
+    options = []
+    for jump in _jump_expressions(plus, minus):
+        for sym in sorted(jump.free_symbols - {THETA}, key=str):
+            options += [sp.Eq(sym, v) for v in sp.solve(jump, sym)]
+    return sp.Or(*options)
+
+
+def _smooth_where_no_jump(integrand, plus, minus):
+    """The condition for local convergence over the parameter values where the jump vanishes
+    (None if convergence holds for none of them)."""
+    from ._stability import decide, hurwitz_conditions
+    conditions = []
+    for eq in sp.Or.make_args(_jump_zero_set(plus, minus)):
+        field = smooth_field(tuple(e.subs(eq.lhs, eq.rhs) for e in integrand))
+        if field is None:
+            continue
+        J = jacobian_at(field)
+        verdict, cond = decide(hurwitz_conditions(charpoly_coeffs(J)))
+        if verdict is True:
+            conditions.append(eq)
+        elif verdict is None:
+            conditions.append(sp.And(eq, cond))
+    return sp.Or(*conditions) if conditions else None
 
 
 def _nonsmooth_words(types: list) -> str:
@@ -460,6 +525,10 @@ def _nonsmooth_words(types: list) -> str:
     if all(t.endswith("focus") for t in types):
         return ("the one-sided equilibria are foci: trajectories cross psi = 0 and may close into a "
                 "limit cycle")
-    return ("one-sided equilibria of type " + ", ".join(sorted(set(types)))
+    kinds = sorted(set(types))
+    if any(k.startswith("depends") for k in kinds):
+        return ("the type of the one-sided equilibria " + "; ".join(kinds) + "; whether "
+                "trajectories settle off the Nash point or cycle is decided by the ODE oracle")
+    return ("one-sided equilibria of type " + ", ".join(kinds)
             + "; whether trajectories settle off the Nash point or cycle is decided by the ODE "
               "oracle")

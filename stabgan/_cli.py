@@ -20,7 +20,7 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message: str):  # noqa: D102 - argparse hook
-        raise InputError(f"{self.prog}: {message}")
+        raise InputError(f"{self.prog.removeprefix('stabgan').strip() or 'usage'}: {message}")
 
 
 def _parse_params(items: list[str] | None) -> dict:
@@ -143,7 +143,8 @@ def _simulate(args) -> dict:
         raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
                          f"{args.steps!r} instead.") from None
     if steps < 0:
-        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got {steps}.")
+        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
+                         f"{args.steps!r} instead.")
     h = {k: (None if v is None else _number(v, k.replace("_", "-"))) for k, v in options.items()
          if k in ("h", "h_g", "h_d")}
     for k, v in h.items():
@@ -225,8 +226,9 @@ def _run(args) -> int:
         if args.scheme == "continuous":
             given = sorted(k for k, v in options.items() if v is not None)
             if given:
-                raise InputError(f"The options {', '.join('--' + g.replace('_', '-') for g in given)}"
-                                 f" belong to --scheme simgd or altgd, not continuous.")
+                flags = ", ".join("--" + g.replace("_", "-") for g in given)
+                raise InputError(f"The step options ({flags}) apply to --scheme simgd or altgd; "
+                                 f"the continuous analysis (the default scheme) takes none.")
             options = {}
         a = stabgan.analyze(m, scheme=args.scheme, **options)
         if args.json:

@@ -181,10 +181,12 @@ def _optimal_step(coeffs, h, h_max, candidates=()):
     lo = grid[max(k - 1, 0)]
     hi = grid[min(k + 1, len(grid) - 1)]
     res = minimize_scalar(rho, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
-    points = [res.x if res.fun <= values[k] else grid[k]] + list(candidates)
+    points = [(0, c) for c in candidates] + [(1, res.x if res.fun <= values[k] else grid[k])]
     exact = []
-    for x in points:
+    for numeric, x in points:
         q = x if isinstance(x, sp.Basic) else sp.Rational(Fraction(float(x)))
-        exact.append((float(spectral_radius([c.subs(h, q) for c in coeffs])), float(q)))
-    rate, step = min(exact)
-    return step, rate
+        # compared at 50 digits, exact candidates first on ties: a float minimizer next to an
+        # exact optimum (h = 2 gamma for R1 under SimGD) must not win by rounding
+        exact.append((spectral_radius([c.subs(h, q) for c in coeffs]), numeric, float(q)))
+    rate, _, step = min(exact)
+    return step, float(rate)

@@ -63,8 +63,9 @@ def _check_custom_f(f: str) -> None:
         value = sp.diff(expr, T, order).subs(T, 0)
         value = sp.simplify(value)
         if not value.is_finite or value.has(sp.zoo, sp.nan) or value.is_real is False:
-            raise InputError(f"The 'f' option must be smooth at t = 0. Got {f!r} instead: its "
-                             f"derivative of order {order} at 0 is {value}.")
+            what = "f(0)" if order == 0 else "f" + "'" * order + "(0)"
+            raise InputError(f"The 'f' option must be smooth at t = 0. Got {f!r} instead: "
+                             f"{what} is not a finite real number ({value}).")
         values.append(value)
     if values[1].is_zero or (values[1].is_number and abs(sp.N(values[1], 50)) < sp.Float("1e-40")):
         raise InputError(f"The 'f' option must have f'(0) != 0 (every result of Mescheder et al. "

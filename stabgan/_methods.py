@@ -331,7 +331,7 @@ _BY_ID = {spec.id: spec for spec in CATALOGUE}
 def get_spec(method_id: str) -> MethodSpec:
     """The spec of ``method_id``; an unknown id raises :class:`InputError` with a suggestion."""
     if not isinstance(method_id, str) or method_id not in _BY_ID:
-        close = difflib.get_close_matches(str(method_id), list(_BY_ID), n=2, cutoff=0.4)
+        close = difflib.get_close_matches(str(method_id), list(_BY_ID), n=2, cutoff=0.5)
         hint = (" Did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else ""
         raise InputError(f"Unknown method {method_id!r}: the method must be one of "
                          f"{', '.join(_BY_ID)}.{hint}")

@@ -63,6 +63,7 @@ def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0
                ylabel=r"$\psi$ (discriminator)",
                title=f"{_label(m)}: phase portrait, start {start}, {steps} steps")
         ax.legend(loc="upper right", fontsize=8)
+        fig.tight_layout()
         save(fig, path)
 
 
@@ -88,6 +89,7 @@ def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0,
                title=f"{_label(m)}: distance to the equilibrium from {start}")
         ax.legend(fontsize=8)
         ax.grid(True, which="both", lw=0.3)
+        fig.tight_layout()
         save(fig, path)
 
 

@@ -13,7 +13,8 @@ def _pretty(expr) -> str:
 def analysis_text(a) -> str:
     """The analysis as readable text: field, Jacobian, eigenvalues, verdict."""
     m = a.method
-    params = ", ".join(f"{k} = {v}" for k, v in m.params.items()) or "none"
+    params = ", ".join(f"{k} = {v}" if k in m.values else f"{k} (symbolic)"
+                       for k, v in m.params.items()) or "none"
     lines = [f"method: {m.id} ({m.spec.summary})",
              f"parameters: {params}; f: {m.f}; generator: {m.generator}; scheme: {a.scheme}",
              "", "vector field:",
@@ -33,17 +34,24 @@ def analysis_text(a) -> str:
                 lines.append(f"  one-sided equilibrium ({eq['theta']['sympy']}, {eq['psi']}): "
                              f"{eq['type']}")
         lines.append("")
+    if a.equilibrium.get("isolated") is False:
+        lines.append(f"equilibria: {a.equilibrium['set']} (not isolated)")
     lines.append("verdict: " + a.verdict())
     if a.spectral_abscissa is not None:
         lines.append(f"spectral abscissa: {a.spectral_abscissa:.6g}")
     if a.discrete is not None:
         d = a.discrete
-        lines.insert(4, f"scheme options: {d['options']}")
+        options = ", ".join(f"{k} = {v}" for k, v in d["options"].items())
+        lines.insert(2, f"scheme options: {options}")
         if d["spectral_radius"] is not None:
             lines.append(f"spectral radius: {d['spectral_radius']:.12g}")
         bound = d["h_max"]
-        lines.append("h_max (h_g = h_d = h): " + ("no step size converges" if bound is None
-                     else f"{sp.sstr(bound)} = {float(bound):.12g}"))
+        if d.get("h_max_status") == "symbolic":
+            lines.append("h_max (h_g = h_d = h): not computed while symbols remain; the "
+                         "conditions in the verdict give it")
+        else:
+            lines.append("h_max (h_g = h_d = h): " + ("no step size converges" if bound is None
+                         else f"{sp.sstr(bound)} = {float(bound):.12g}"))
         for lo, hi in d["stable_intervals"]:
             lines.append(f"stable again for h in ({float(lo):.12g}, {float(hi):.12g})")
         if d["h_marginal"] is not None:

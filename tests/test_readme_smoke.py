@@ -17,3 +17,12 @@ def test_readme_formulas_are_the_generated_ones():
     generated = (root / "derivations" / "r1.md").read_text().splitlines()
     shown = [line for line in readme.splitlines() if line.startswith("$$")]
     assert shown and all(line in generated for line in shown)
+
+
+def test_readme_cli_transcript_is_what_the_cli_prints(capsys):
+    """The README's `stabgan analyze r1 -p gamma=0.3` transcript is the real output."""
+    from stabgan._cli import main
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    shown = readme.split("$ stabgan analyze r1 -p gamma=0.3\n", 1)[1].split("```", 1)[0]
+    assert main(["analyze", "r1", "-p", "gamma=0.3"]) == 0
+    assert capsys.readouterr().out == shown
