@@ -50,13 +50,21 @@ def _eigs(a: Analysis) -> str:
 
 def _bound(value) -> str:
     if value is None:
-        return r"\text{none}"
+        return r"\text{no } h"
     if value is sp.oo:
         return r"\infty"
     text = latex(value)
     if isinstance(value, sp.CRootOf) or value.has(sp.CRootOf):
         return r"%.10g" % float(value)
     return text + (r" \approx %.6g" % float(value) if not value.is_Rational else "")
+
+
+def _altgd_cell(a: Analysis) -> str:
+    """h_max, or where no step converges but the spectrum stays on the unit circle, that."""
+    d = a.discrete
+    if a.h_max is None and d and d.get("h_marginal") is not None:
+        return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h < " + _bound(d["h_marginal"]) + ")"
+    return _bound(a.h_max)
 
 
 def _discrete_verdict_tex(a: Analysis) -> str:
@@ -168,7 +176,7 @@ def latex_document(results: list[dict], verification: list) -> str:
     for r in results:
         head.append(r"\texttt{%s} & %s & $%s$ & $%s$ \\" % (
             r["spec"].id, _verdict_short(r["continuous"]), _bound(r["simgd"].h_max),
-            _bound(r["altgd"].h_max)))
+            _altgd_cell(r["altgd"])))
     head += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
     body = []
     for r in results:
@@ -229,7 +237,8 @@ def method_markdown(r: dict, figures: list[str]) -> str:
             if d["h_marginal"] is not None:
                 text += f"; spectrum on the unit circle for $h \\le {_bound(d['h_marginal'])}$"
             if d["h_opt"] is not None:
-                text += f"; fastest step $h_{{opt}} \\approx {d['h_opt']:.6g}$ (rate {d['rate_opt']:.6g})"
+                text += (f"; fastest step $h_{{\\mathrm{{opt}}}} \\approx {d['h_opt']:.6g}$ "
+                         f"(spectral radius {d['rate_opt']:.6g})")
             lines += [text + ".", ""]
     for fig in figures:
         lines += [f"![{fig}](../figures/{fig})", ""]
@@ -248,7 +257,7 @@ def index_markdown(results: list[dict], verification: list) -> str:
         c = r["continuous"]
         eig = ("$" + _md_eigs(c) + "$") if c.eigenvalues else "(jump at $\\psi = 0$)"
         lines.append(f"| [`{r['spec'].id}`]({r['spec'].id}.md) | {_verdict_short(c)} | {eig} | "
-                     f"${_bound(r['simgd'].h_max)}$ | ${_bound(r['altgd'].h_max)}$ |")
+                     f"${_bound(r['simgd'].h_max)}$ | ${_altgd_cell(r['altgd'])}$ |")
     lines += ["", "## Lemma suite", "", "| statement | source | result |", "| --- | --- | --- |"]
     for v in verification:
         lines.append(f"| `{v.id}` | {v.source} | {'pass' if v.passed else 'FAIL'} |")

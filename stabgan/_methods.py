@@ -64,7 +64,8 @@ class Citation:
     arxiv: str
 
     def __str__(self) -> str:
-        return f"{self.authors} ({self.year}). {self.title}. {self.venue}. arXiv:{self.arxiv}"
+        title = self.title if self.title[-1] in ".?!" else self.title + "."
+        return f"{self.authors} ({self.year}). {title} {self.venue}. arXiv:{self.arxiv}"
 
     def to_dict(self) -> dict:
         """The JSON form."""
