@@ -80,11 +80,93 @@ def _build_parser() -> _Parser:
                    help="only these methods' Markdown and figures")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
+    p = sub.add_parser("map", help="spectral radius of SimGD/AltGD on a 2-D grid")
+    p.add_argument("method", help="a catalogue id (stabgan methods)")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                   help="a method parameter held fixed")
+    p.add_argument("--f", dest="f", default=None, help="logistic (default) or an expression in t")
+    p.add_argument("--scheme", default="simgd", help="simgd or altgd")
+    p.add_argument("--n-g", dest="n_g", default="1", help="altgd: generator steps per round")
+    p.add_argument("--n-d", dest="n_d", default="1", help="altgd: discriminator steps per round")
+    p.add_argument("--x", required=True, metavar="NAME=LO:HI:N", help="first axis")
+    p.add_argument("--y", required=True, metavar="NAME=LO:HI:N", help="second axis")
+    p.add_argument("--out", default=None, help="write a PNG of the map")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
     p = sub.add_parser("verify", help="check the published statements (lemma suite)")
     p.add_argument("ids", nargs="*", help="statement ids (default: all)")
     p.add_argument("--list", action="store_true", help="list the statements, check nothing")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
+
+
+def _axis(text: str, flag: str):
+    import numpy as np
+    name, sep, spec = text.partition("=")
+    parts = spec.split(":")
+    if not sep or len(parts) != 3 or not name.strip():
+        raise InputError(f"The '{flag}' option takes NAME=LO:HI:N (e.g. h=0.01:4:500). "
+                         f"Got {text!r} instead.")
+    lo = _number(parts[0], flag.lstrip("-"))
+    hi = _number(parts[1], flag.lstrip("-"))
+    if not parts[2].strip().isdigit() or not 2 <= int(parts[2]) <= 4000:
+        raise InputError(f"The N of the '{flag}' option must be an integer in [2, 4000]. "
+                         f"Got {parts[2]!r} instead.")
+    if not hi > lo:
+        raise InputError(f"The '{flag}' option needs HI > LO. Got {text!r} instead.")
+    return name.strip(), np.linspace(lo, hi, int(parts[2]))
+
+
+def _map(args) -> int:
+    import os
+    import tempfile
+
+    import numpy as np
+
+    import stabgan
+    m = stabgan.method(args.method, f=args.f, **_parse_params(args.param))
+    (xn, xs), (yn, ys) = _axis(args.x, "--x"), _axis(args.y, "--y")
+    if xn == yn:
+        raise InputError(f"The --x and --y axes must differ. Got {xn!r} twice.")
+    for name in (xn, yn):
+        if name in m.values:
+            raise InputError(f"The parameter {name!r} is both fixed with -p and an axis.")
+    n = {k: int(v) if str(v).isdigit() else v for k, v in (("n_g", args.n_g), ("n_d", args.n_d))}
+    from ._schemes import _count
+    n = {k: _count(v, k) for k, v in n.items()}
+    s = stabgan.stability_map(m, args.scheme, **n, **{xn: xs, yn: ys})
+    if args.out:
+        from ._plots import FIGURE_RC, _plt, save
+        plt = _plt()
+        with plt.rc_context(FIGURE_RC):
+            fig, ax = plt.subplots()
+            im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
+                               vmin=0, vmax=1.5)
+            ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
+            ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
+                   f"n_d={n['n_d']}), spectral radius; white: 1")
+            fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
+            directory = os.path.dirname(os.path.abspath(args.out))
+            handle, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
+            os.close(handle)
+            try:
+                save(fig, tmp)
+                os.replace(tmp, args.out)
+            finally:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+    doc = {"method": m.id, "scheme": args.scheme, **n, "x": {"name": xn, "values": xs.tolist()},
+           "y": {"name": yn, "values": ys.tolist()},
+           "spectral_radius": s.spectral_radius.tolist(),
+           "locally_convergent": s.locally_convergent.tolist(),
+           "stable_fraction": float(np.mean(s.locally_convergent))}
+    if args.json:
+        print(json.dumps(doc, sort_keys=True))
+    else:
+        print(f"{m.id} {args.scheme}: {xs.size} x {ys.size} grid over {xn} and {yn}; locally "
+              f"convergent on {100 * doc['stable_fraction']:.1f}% of it"
+              + (f"; map written to {args.out}" if args.out else ""))
+    return 0
 
 
 def _verify(args) -> int:
@@ -238,6 +320,8 @@ def _run(args) -> int:
         return 0
     if args.command == "verify":
         return _verify(args)
+    if args.command == "map":
+        return _map(args)
     if args.command == "report":
         from ._report import report
         status = report(args.out, check=args.check, only=args.only)

@@ -52,7 +52,7 @@ def _trace_det(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int, or
     from ._analysis import analyze
     from ._game import method as build
     from ._numeric import lambdify_numpy
-    m = build(spec, f=f, generator=generator)
+    m = build(spec, f=f if spec.takes_f else None, generator=generator)
     J = analyze(m).jacobian
     if J is None:
         raise InputError(f"Method '{spec.id}' has a field that jumps at psi = 0: no update "
@@ -126,7 +126,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
             bad = [v for v in a if not p.contains(Fraction(float(v)))]
             if bad:
                 raise InputError(f"The axis {name!r} of method '{m.id}' must lie in "
-                                 f"{p.interval}. Got {bad[0]!r}.")
+                                 f"{p.interval}. Got {float(bad[0])!r}.")
         arrays[name] = a
     if "h" not in arrays and not ("h_g" in arrays and "h_d" in arrays):
         missing = [k for k in ("h_g", "h_d") if k not in arrays]
