@@ -86,6 +86,13 @@ class Analysis:
         return None if self.discrete is None else self.discrete["spectral_radius"]
 
     @property
+    def modified_field(self):
+        """Discrete schemes: the first-order modified field of backward error analysis (the
+        flow the iterates follow to O(h^2)); None in continuous time, for a field that jumps
+        or has instance noise, and where h_g != h_d."""
+        return None if self.discrete is None else self.discrete.get("modified_field")
+
+    @property
     def h_max(self):
         """Discrete schemes: sup{h : convergent for every step in (0, h)}.
 
@@ -215,6 +222,9 @@ def _discrete_dict(d: dict) -> dict:
         "h_opt": d["h_opt"],
         "rate_opt": d["rate_opt"],
         "stability_conditions": [formula(c) for c in d["stability_conditions"]],
+        "modified_field": None if d.get("modified_field") is None else {
+            "sympy": [sympy_str(e) for e in d["modified_field"]],
+            "latex": [latex(e) for e in d["modified_field"]]},
     }
 
 
@@ -338,6 +348,9 @@ def _discrete(m: Method, scheme) -> Analysis:
                                   "stability_conditions": [], "h_max_status": "no Jacobian"})
     J = cont.jacobian
     M = update_jacobian(J, scheme)
+    from ._schemes import modified_field
+    field = smooth_field(m.integrand)
+    modified = None if m.noise or field is None else modified_field(field, scheme)
     eigs = eigenvalues_2x2(M)
     coeffs = charpoly(M)
     conditions = schur_conditions(coeffs)
@@ -376,7 +389,7 @@ def _discrete(m: Method, scheme) -> Analysis:
                     marginal_reason=None, notes=tuple(notes),
                     discrete={"options": options, "continuous_jacobian": J,
                               "spectral_radius": rho, "stability_conditions": stability_conditions,
-                              **bounds})
+                              "modified_field": modified, **bounds})
 
 
 def _describe_set(solutions: list) -> str:

@@ -147,3 +147,40 @@ def update_jacobian(J: sp.Matrix, scheme: Scheme) -> sp.Matrix:
         P = sp.diag(*step.mask)
         M = (sp.eye(n) + P * H * J) * M
     return M.applyfunc(sp.expand)
+
+
+def modified_field(field, scheme: Scheme):
+    r"""The first-order modified vector field of backward error analysis (Rosca, Wu, Dherin,
+    Barrett, ICML 2021, "Discretization drift in two-player games").
+
+    One round of the scheme is the composition of its sub-steps x <- x + S_k v(x),
+    S_k = P_k diag(h_g, h_d). Expanding in the step sizes,
+
+        Phi(x) = x + F_1(x) + F_2(x) + O(h^3),   F_1 = sum_k S_k v,
+        F_2 = sum_{i < j} S_j v'(x) S_i v   (later sub-steps see the earlier ones' move),
+
+    and the flow of x' = (F_1 + F_2 - 1/2 F_1' F_1) / h over a time h matches Phi to O(h^3),
+    so the iterates follow it to O(h^2) over a fixed time (h = h_g = h_d: one round takes a
+    time h). SimGD: v - h/2 v' v; AltGD (generator first): the same plus h (0, dv_psi/dtheta v_theta).
+
+    Returns
+    -------
+    tuple of sympy.Expr or None
+        The modified field (v_theta, v_psi) in theta, psi and h; None where h_g != h_d.
+    """
+    from ._methods import PSI, THETA
+    if not scheme.equal_steps:
+        return None
+    h = scheme.h_g
+    x = sp.Matrix([THETA, PSI])
+    v = sp.Matrix(list(field))
+    J = v.jacobian(x)
+    S = [sp.diag(*step.mask) * sp.diag(scheme.h_g, scheme.h_d) for step in scheme.substeps]
+    F1 = sp.zeros(2, 1)
+    F2 = sp.zeros(2, 1)
+    for j, Sj in enumerate(S):
+        for Si in S[:j]:
+            F2 += Sj * J * Si * v
+        F1 += Sj * v
+    modified = (F1 + F2 - F1.jacobian(x) * F1 / 2) / h
+    return tuple(sp.expand(e) for e in modified)
