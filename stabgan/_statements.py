@@ -368,7 +368,7 @@ S("mgn18-lemma-3.2",
                              LOGISTIC + (("sigma", "4/5"),)))
 S("mgn18-critical-noise",
   r"Instance noise: the critical noise level is $\sigma_c = \sqrt{|f'(0)/f''(0)|}$ (logistic: $\sqrt 2$)",
-  f"{MGN18}, Section 3.1",
+  f"{MGN18}, Section 3 (instance noise)",
   CriticalIs(Ref.of("instance-noise"), "sigma", "sqrt(2)"),
   _critical_numeric(lambda s: Ref.of("instance-noise", sigma=s), "sigma", float(np.sqrt(2))))
 S("mgn18-lemma-3.3-r1",
@@ -389,12 +389,12 @@ S("mgn18-lemma-3.3-r2",
                              LOGISTIC + (("gamma", "17/10"),)))
 S("mgn18-critical-gamma",
   r"Gradient penalties: the critical weight is $\gamma_c = 2|f'(0)|$ (a locally rotation-free field)",
-  f"{MGN18}, Section 3.2",
+  f"{MGN18}, Section 3 (zero-centered gradient penalties)",
   CriticalIs(Ref.of("r1", f="general"), "gamma", "2*Abs(fp0)"),
   _critical_numeric(lambda g: Ref.of("r1", gamma=g), "gamma", 1.0))
 S("mgn18-r1-equals-r2",
   r"On the Dirac-GAN the R1 and R2 penalties give the same vector field",
-  f"{MGN18}, Section 4.1",
+  f"{MGN18}, Section 4 (R1 and R2)",
   FieldsEqual(Ref.of("r1", f="general"), Ref.of("r2", f="general")),
   _fields_agree_numerically(Ref.of("r1", gamma=0.3), Ref.of("r2", gamma=0.3)))
 S("mgn18-theorem-4.1-simgd",
@@ -417,29 +417,29 @@ S("mgn18-theorem-a.7-rank",
   f"{MGN18}, Theorem A.7 (necessity of the rank condition)", _sym, _num)
 S("mgn18-wgan",
   r"WGAN does not converge: $\lambda = \pm i$ and $\theta^2 + \psi^2$ is conserved (clipping inactive near the equilibrium)",
-  f"{MGN18}, Section 3.3",
+  f"{MGN18}, Section 3 (WGAN, WGAN-GP, DRAGAN)",
   EigenvaluesAre(Ref.of("wgan"), ("-I", "I")),
   OdeConserves(Ref.of("wgan", c=10), T=100.0))
 S("mgn18-wgan-gp-limit-cycle",
   r"WGAN-GP has no Jacobian at the equilibrium (the field jumps at $\psi = 0$); for $\gamma = 0.7$ the flow settles on a limit cycle",
-  f"{MGN18}, Section 3.3",
+  f"{MGN18}, Section 3 (WGAN, WGAN-GP, DRAGAN)",
   _no_jacobian_but_cycle(Ref.of("wgan-gp", gamma=0.7, g0=1)),
   AttractorIs(Ref.of("wgan-gp", gamma=0.7, g0=1), ((0.0, 1e-6), (2.0, 2.0)),
               ("limit_cycle", "limit_cycle")))
 S("mgn18-wgan-gp-non-nash",
   r"WGAN-GP with large $\gamma$ converges to a non-Nash point $(\mp\gamma g_0/f'(0), 0^{\pm})$: $\theta = \mp 3$ for $\gamma = 3$",
-  f"{MGN18}, Section 3.3",
+  f"{MGN18}, Section 3 (WGAN, WGAN-GP, DRAGAN)",
   _one_sided(Ref.of("wgan-gp", gamma=3, g0=1), "-3", "-3", "stable node"),
   AttractorIs(Ref.of("wgan-gp", gamma=3, g0=1), ((0.5, 1.0), (0.5, -1.0)), ("point", "point"),
               (-3.0, 3.0)))
 S("mgn18-dragan-k0-is-r1",
   r"DRAGAN with target $k = 0$ is R1",
-  f"{MGN18}, Section 3.3",
+  f"{MGN18}, Section 3 (WGAN, WGAN-GP, DRAGAN)",
   FieldsEqual(Ref.of("dragan", k=0, f="general"), Ref.of("r1", f="general")),
   _fields_agree_numerically(Ref.of("dragan", k=0, gamma=0.4), Ref.of("r1", gamma=0.4)))
 S("mgn18-dragan-non-nash",
   r"DRAGAN with $k = 1$: the field jumps at $\psi = 0$; a one-sided equilibrium at $\theta_b = -\gamma k/f'(0)$ with $\partial v_\psi/\partial\psi = \theta_b^2 f''(0) - \gamma$ (a non-Nash attractor at $\gamma = 1$)",
-  f"{MGN18}, Section 3.3 (DRAGAN)",
+  f"{MGN18}, Section 3 (DRAGAN)",
   _one_sided(Ref.of("dragan", gamma=1, k=1), "-2", "-2", "stable node"),
   AttractorIs(Ref.of("dragan", gamma=1, k=1), ((0.5, 1.0),), ("point",), (-2.0,)))
 S("dragan-limit-cycle",
@@ -459,7 +459,7 @@ S("dragan-bistable",
 
 S("mng17-consensus-jacobian",
   r"Consensus optimization: $v' = J - \gamma J^T J$, on the Dirac-GAN $\begin{pmatrix}-\gamma f'(0)^2 & -f'(0)\\ f'(0) & -\gamma f'(0)^2\end{pmatrix}$",
-  "Mescheder, Nowozin, Geiger 2017, Section 3",
+  "Mescheder, Nowozin, Geiger 2017 (consensus optimization)",
   JacobianIs(Ref.of("consensus", f="general"),
              (("-gamma*fp0**2", "-fp0"), ("fp0", "-gamma*fp0**2"))),
   NumericJacobianEigenvalues(Ref.of("consensus", gamma=0.5),
@@ -467,12 +467,12 @@ S("mng17-consensus-jacobian",
                              LOGISTIC + (("gamma", "1/2"),)))
 S("mng17-consensus-eigenvalues",
   r"Consensus optimization on the Dirac-GAN: $\lambda = -\gamma f'(0)^2 \pm f'(0) i$",
-  "Mescheder, Nowozin, Geiger 2017, Section 3",
+  "Mescheder, Nowozin, Geiger 2017 (consensus optimization)",
   EigenvaluesAre(Ref.of("consensus", f="general"), ("-gamma*fp0**2 - I*fp0", "-gamma*fp0**2 + I*fp0")),
   ContractionRate(Ref.of("consensus", gamma=0.5), "simgd", 0.5))
 S("mng17-step-size-lemma",
   r"SimGD with step $h$ converges iff $h < -2\,\mathrm{Re}\,\lambda / |\lambda|^2$ for every eigenvalue $\lambda$ of $J$ (all $\mathrm{Re}\,\lambda < 0$)",
-  "Mescheder, Nowozin, Geiger 2017, Lemma 4",
+  "Mescheder, Nowozin, Geiger 2017 (the step-size lemma for SimGD)",
   _simgd_step_lemma(Ref.of("nk", eta=0.7)),
   TrajectoriesAtBound(Ref.of("consensus", gamma=0.5), "simgd"))
 
@@ -480,12 +480,12 @@ S("mng17-step-size-lemma",
 
 S("nk17-stable-logistic",
   r"The gradient-norm regularizer makes the equilibrium locally exponentially stable for every $\eta > 0$ (standard GAN)",
-  "Nagarajan, Kolter 2017, Theorem 3.1 / Section 4",
+  "Nagarajan, Kolter 2017 (the gradient-norm regularizer)",
   VerdictIs(Ref.of("nk"), "eta > 0"),
   _nk_converges("logistic"))
 S("nk17-stable-wgan",
   r"The same for the WGAN objective ($f(t) = t$): stable for every $\eta > 0$",
-  "Nagarajan, Kolter 2017, Section 4",
+  "Nagarajan, Kolter 2017 (regularized WGAN)",
   VerdictIs(Ref.of("nk", f="t"), "eta > 0"),
   _nk_converges("t"))
 S("nk17-critical-eta",
@@ -498,7 +498,7 @@ S("nk17-critical-eta",
 
 S("roth17-jacobian",
   r"JS regularizer ($D = \mathrm{sigmoid}(\varphi)$ is $P(\mathrm{real})$, $\varphi = -D_\psi$): $v'(0,0) = \begin{pmatrix}0 & -1/2\\ 1/2 & -\gamma/2\end{pmatrix}$",
-  "Roth et al. 2017, Section 3 (on the Dirac-GAN)",
+  "Roth et al. 2017 (on the Dirac-GAN)",
   JacobianIs(Ref.of("roth"), (("0", "-1/2"), ("1/2", "-gamma/2"))),
   NumericJacobianEigenvalues(Ref.of("roth", gamma=3), ("-3/4 - sqrt(5)/4", "-3/4 + sqrt(5)/4")))
 S("roth17-convergent",
@@ -520,7 +520,7 @@ S("jm18-rsgan-is-nsgan",
   _fields_agree_numerically(Ref.of("rsgan"), Ref.of("nsgan")))
 S("jm18-rasgan-twice-rsgan",
   r"RaSGAN (the paper's sum of the two terms): its field is twice RSGAN's on the Dirac-GAN",
-  "Jolicoeur-Martineau 2018, Section 4.3 (on the Dirac-GAN; derived)",
+  "Jolicoeur-Martineau 2018, RaSGAN (on the Dirac-GAN; derived)",
   FieldsEqual(Ref.of("rasgan", f="general"), Ref.of("rsgan", f="general"), "2"),
   _fields_agree_numerically(Ref.of("rasgan"), Ref.of("rsgan"), 2.0))
 
@@ -583,7 +583,7 @@ S("derived-noise-fake-only-half",
   "derived", _sym, _num)
 S("derived-r1-simgd-hmax",
   r"SimGD with R1, $\gamma \le 2|f'(0)|$: $h_{\max} = \gamma / f'(0)^2$ (logistic, $\gamma = 0.3$: $6/5$)",
-  "derived (Mescheder, Nowozin, Geiger 2017, Lemma 4 applied to Lemma 3.3)",
+  "derived (the step-size lemma of Mescheder, Nowozin, Geiger 2017 applied to Lemma 3.3)",
   StepBoundIs(Ref.of("r1", gamma="3/10"), "simgd", "h_max", "6/5"),
   TrajectoriesAtBound(Ref.of("r1", gamma=0.3), "simgd"))
 S("derived-r1-altgd-hmax",
