@@ -49,22 +49,13 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("analyze", help="closed-form stability analysis of one method")
-    p.add_argument("method", help="a catalogue id (stabgan methods)")
-    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                   help="a method parameter, an exact decimal (gamma=0.3 means 3/10)")
-    p.add_argument("--f", dest="f", default=None,
-                   help="logistic (default), general, or an expression in t")
-    p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
+    _method_options(p)
     p.add_argument("--scheme", default="continuous", help="continuous, simgd or altgd")
     _step_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("simulate", help="run SimGD/AltGD (or the ODE) from one start")
-    p.add_argument("method", help="a catalogue id (stabgan methods)")
-    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                   help="a method parameter")
-    p.add_argument("--f", dest="f", default=None, help="logistic (default) or an expression in t")
-    p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
+    _method_options(p)
     p.add_argument("--scheme", required=True, help="simgd, altgd or ode (time span steps x h)")
     _step_options(p)
     p.add_argument("--steps", required=True, help="number of steps (rounds for altgd)")
@@ -81,10 +72,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("map", help="spectral radius of SimGD/AltGD on a 2-D grid")
-    p.add_argument("method", help="a catalogue id (stabgan methods)")
-    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                   help="a method parameter held fixed")
-    p.add_argument("--f", dest="f", default=None, help="logistic (default) or an expression in t")
+    _method_options(p)
     p.add_argument("--scheme", default="simgd", help="simgd or altgd")
     p.add_argument("--n-g", dest="n_g", default="1", help="altgd: generator steps per round")
     p.add_argument("--n-d", dest="n_d", default="1", help="altgd: discriminator steps per round")
@@ -124,7 +112,7 @@ def _map(args) -> int:
     import numpy as np
 
     import stabgan
-    m = stabgan.method(args.method, f=args.f, **_parse_params(args.param))
+    m = _build_method(args)
     (xn, xs), (yn, ys) = _axis(args.x, "--x"), _axis(args.y, "--y")
     if xn == yn:
         raise InputError(f"The --x and --y axes must differ. Got {xn!r} twice.")
@@ -213,8 +201,7 @@ def _simulate(args) -> dict:
     import numpy as np
 
     import stabgan
-    m = stabgan.method(args.method, f=args.f, generator=args.generator,
-                       **_parse_params(args.param))
+    m = _build_method(args)
     options = _scheme_options(args)
     steps = options.pop("steps", None)
     theta0 = _number(args.theta0, "theta0")
@@ -270,6 +257,23 @@ def _simulate(args) -> dict:
     return r.to_dict()
 
 
+def _method_options(p: argparse.ArgumentParser) -> None:
+    """METHOD, -p NAME=VALUE, --f and --generator: how every subcommand names a method."""
+    p.add_argument("method", help="a catalogue id (stabgan methods)")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                   help="a method parameter, an exact decimal (gamma=0.3 means 3/10)")
+    p.add_argument("--f", dest="f", default=None,
+                   help="logistic (default), general, or an expression in t")
+    p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
+
+
+def _build_method(args):
+    """The Method the command line names."""
+    import stabgan
+    return stabgan.method(args.method, f=args.f, generator=args.generator,
+                          **_parse_params(args.param))
+
+
 def _step_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--h", default=None, help="step size of both players (exact decimal)")
     p.add_argument("--h-g", dest="h_g", default=None, help="the generator's step size")
@@ -302,8 +306,7 @@ def _run(args) -> int:
             print(methods_text(specs))
         return 0
     if args.command == "analyze":
-        params = _parse_params(args.param)
-        m = stabgan.method(args.method, f=args.f, generator=args.generator, **params)
+        m = _build_method(args)
         options = _scheme_options(args)
         if args.scheme == "continuous":
             given = sorted(k for k, v in options.items() if v is not None)

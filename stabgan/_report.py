@@ -65,7 +65,7 @@ def _all_figures(figures: Path, specs, cross: bool) -> None:
         cross_method_figures(figures, log)
 
 
-def cross_method_figures(figures: Path, log) -> list[str]:
+def cross_method_figures(figures: Path, log) -> None:
     """Eigenvalue loci, the R1 stability maps and the non-smooth flows."""
     import numpy as np
 
@@ -90,7 +90,6 @@ def cross_method_figures(figures: Path, log) -> list[str]:
         ({"gamma": 1, "k": 1}, [(0.5, 1.0), (0.5, -1.0)], "non-Nash attractors"),
     ], figures / "nonsmooth_dragan.png", t_max=80.0)
     log(f"non-smooth flows (wgan-gp, dragan): {time.perf_counter() - t0:.1f} s")
-    return []
 
 
 def _generate(root: Path, only, log) -> None:

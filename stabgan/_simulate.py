@@ -189,28 +189,20 @@ class _Field:
         return outs
 
 
-def _positive_array(value, name: str) -> np.ndarray:
+def _float_array(value, name: str, positive: bool) -> np.ndarray:
+    """``value`` as a float array whose entries are finite (and positive), or InputError."""
+    kind = "positive" if positive else "finite"
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise InputError(f"The '{name}' option must be a positive number or array of them. "
+        raise InputError(f"The '{name}' option must be a {kind} number or array of them. "
                          f"Got {value!r} instead.") from None
-    if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        bad = (a[~(np.isfinite(a) & (a > 0))].ravel()[0] if a.ndim else a).item()
-        raise InputError(f"The '{name}' option must be a number in (0, inf) (every entry). "
+    ok = np.isfinite(a) & (a > 0) if positive else np.isfinite(a)
+    if not np.all(ok):
+        bad = (a[~ok].ravel()[0] if a.ndim else a).item()
+        allowed = "a number in (0, inf)" if positive else "finite"
+        raise InputError(f"Every entry of the '{name}' option must be {allowed}. "
                          f"Got {bad!r} instead.")
-    return a
-
-
-def _finite_array(value, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"The '{name}' option must be a finite number or array of them. "
-                         f"Got {value!r} instead.") from None
-    if not np.all(np.isfinite(a)):
-        raise InputError(f"All components of the '{name}' option must be finite. "
-                         f"Got {value!r} instead.")
     return a
 
 
@@ -310,10 +302,10 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both.")
     if h is None and (h_g is None or h_d is None):
         raise InputError("The step size is missing: give 'h', or both 'h_g' and 'h_d'.")
-    hg = _positive_array(h if h is not None else h_g, "h" if h is not None else "h_g")
-    hd = _positive_array(h if h is not None else h_d, "h" if h is not None else "h_d")
-    th0 = _finite_array(theta0, "theta0")
-    ps0 = _finite_array(psi0, "psi0")
+    hg = _float_array(h if h is not None else h_g, "h" if h is not None else "h_g", True)
+    hd = _float_array(h if h is not None else h_d, "h" if h is not None else "h_d", True)
+    th0 = _float_array(theta0, "theta0", False)
+    ps0 = _float_array(psi0, "psi0", False)
     th0, ps0, hg, hd = np.broadcast_arrays(th0, ps0, hg, hd)
     shape = th0.shape
     flat = [np.ascontiguousarray(a.ravel()) for a in (th0, ps0, hg, hd)]
