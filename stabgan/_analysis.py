@@ -17,7 +17,7 @@ from ._symbolic import (charpoly_coeffs, classify_2x2, critical_values, eigenval
 __all__ = ["Analysis", "analyze", "SCHEMES"]
 
 #: The schemes ``analyze`` knows.
-SCHEMES = ("continuous", "simgd", "altgd")
+SCHEMES = ("continuous", "simgd", "altgd", "extragradient", "ogda", "lookahead")
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ class Analysis:
     notes : tuple of str
         Remarks (e.g. that v = 0 was not solved for all solutions).
     discrete : dict or None
-        For SimGD/AltGD: ``spectral_radius``, ``h_max``, ``stable_intervals``,
-        ``h_marginal``, ``h_opt``, ``rate_opt``, ``stability_conditions``, the scheme's
-        options and the continuous Jacobian; ``jacobian`` and ``eigenvalues`` are then
-        those of the update operator F'(0, 0).
+        For the discrete schemes: ``spectral_radius`` (per step), ``period``,
+        ``period_spectral_radius``, ``state`` (the augmented state's coordinates),
+        ``charpoly``, ``h_max``, ``stable_intervals``, ``h_marginal``, ``h_opt``,
+        ``rate_opt``, ``stability_conditions``, the scheme's options and the continuous
+        Jacobian; ``jacobian`` and ``eigenvalues`` are then those of the update operator
+        over one period on the augmented state.
     """
 
     method: Method
@@ -214,6 +216,10 @@ def _discrete_dict(d: dict) -> dict:
             "sympy": [[sympy_str(e) for e in d["continuous_jacobian"].row(i)] for i in range(2)],
             "latex": latex(d["continuous_jacobian"])},
         "spectral_radius": d["spectral_radius"],
+        "period": d["period"],
+        "period_spectral_radius": d["period_spectral_radius"],
+        "state": d["state"],
+        "charpoly": None if d["charpoly"] is None else formula(d["charpoly"]),
         "h_max": ({"sympy": None, "latex": None, "value": None, "status": d["h_max_status"]}
                   if d["h_max_status"] == "symbolic" else _bound(d["h_max"])),
         "h_max_status": d["h_max_status"],
@@ -247,11 +253,16 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
     ----------
     m : Method
         From :func:`method`.
-    scheme : {"continuous", "simgd", "altgd"}
+    scheme : {"continuous", "simgd", "altgd", "extragradient", "ogda", "lookahead"}
         The training dynamics.
     **options
-        Scheme options (step sizes ``h``, ``h_g``, ``h_d``, ``n_g``, ``n_d``, ``order``)
-        for the discrete schemes.
+        Options of the discrete schemes: step sizes ``h`` (or ``h_g``, ``h_d``); AltGD's
+        ``n_g``, ``n_d``, ``order``; ``momentum`` (heavy ball, in (-1, 1), simgd/altgd/
+        lookahead); ``h_e`` (extragradient's extrapolation step); ``base``,
+        ``lookahead_steps``, ``lookahead_alpha`` (lookahead); ``lazy_every`` (penalty on
+        every k-th step with weight k times its value). See ``stabgan._rules`` for the
+        update rules. Schemes with a period (lookahead, lazy) are analyzed over one period;
+        ``spectral_radius`` is per step.
 
     Returns
     -------
@@ -327,14 +338,35 @@ def _continuous(m: Method) -> Analysis:
                     marginal_reason=reason, notes=notes)
 
 
+def _linearization(m: Method, scheme, J: sp.Matrix):
+    """J, and for lazy regularization the Jacobians with the penalty weight w replaced by 0
+    and by k w (derived from the method with w left a symbol)."""
+    from ._rules import Linearization
+    if scheme.lazy_every == 1:
+        return Linearization(J)
+    name = m.spec.penalty_parameter
+    if name is None:
+        raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
+                         f"roth, consensus, nk, ...); method '{m.id}' has none. "
+                         f"Got lazy_every={scheme.lazy_every}.")
+    w = m.spec.parameter(name).symbol
+    free = Method(m.spec, m.f, m.generator, {k: v for k, v in m.values.items() if k != name})
+    Jw = jacobian_at(smooth_field(free.integrand), noise=free.noise)
+    value = m.params[name]
+    return Linearization(J, Jw.subs(w, 0), Jw.subs(w, scheme.lazy_every * value))
+
+
 def _discrete(m: Method, scheme) -> Analysis:
-    """SimGD/AltGD: the update operator's Jacobian M = F'(0, 0), its spectrum, h_max."""
-    from ._discrete import charpoly, spectral_radius, step_size_bounds
-    from ._schemes import update_jacobian
+    """A discrete scheme: the update operator's Jacobian M over one period on the augmented
+    state, its spectrum, the Schur-Cohn verdict and the step-size bounds."""
+    from ._discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
+    from ._schemes import modified_field, update_jacobian
     from ._stability import schur_conditions
 
     cont = _continuous(m)
     options = scheme.describe()
+    if scheme.lazy_every > 1 and m.spec.penalty_parameter is None:
+        _linearization(m, scheme, None)  # raises the error
     if cont.jacobian is None:
         return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
                         equilibrium=cont.equilibrium, jacobian=None, eigenvalues=[],
@@ -345,42 +377,58 @@ def _discrete(m: Method, scheme) -> Analysis:
                         discrete={"options": options, "continuous_jacobian": None,
                                   "spectral_radius": None, "h_max": None, "stable_intervals": [],
                                   "h_marginal": None, "h_opt": None, "rate_opt": None,
-                                  "stability_conditions": [], "h_max_status": "no Jacobian"})
+                                  "stability_conditions": [], "h_max_status": "no Jacobian",
+                                  "period": scheme.period, "state": _state_names(scheme),
+                                  "charpoly": None, "period_spectral_radius": None})
     J = cont.jacobian
-    M = update_jacobian(J, scheme)
-    from ._schemes import modified_field
+    lin = _linearization(m, scheme, J)
+    M = update_jacobian(lin, scheme)
     field = smooth_field(m.integrand)
     modified = None if m.noise or field is None else modified_field(field, scheme)
-    eigs = eigenvalues_2x2(M)
     coeffs = charpoly(M)
+    notes = list(cont.notes)
+    if M.rows == 2:
+        eigs = eigenvalues_2x2(M)
+    else:
+        eigs, left = eigenvalues(coeffs)
+        if left:
+            notes.append("eigenvalues without a closed form here are the roots of "
+                         + "; ".join(sympy_str(f) for f in left))
     conditions = schur_conditions(coeffs)
     verdict, condition = decide(conditions)
-    rho = None
+    rho = rho_period = None
     if not any(c.free_symbols for c in coeffs):
-        rho = float(spectral_radius(coeffs))
+        rho_period = float(spectral_radius(coeffs))
+        rho = rho_period ** (1 / scheme.period)
     marginal = None
     if verdict is True:
         marginal = False
     elif verdict is False and rho is not None:
         from ._discrete import _is_marginal
         marginal = _is_marginal(coeffs)
-    notes = list(cont.notes)
     if m.spec.constraints:
         notes.append("the projection (" + ", ".join(f"{c[0]} in [{c[1]}, {c[2]}]"
                      for c in m.spec.constraints) + ") is inactive near the equilibrium and does "
                      "not change the local spectrum")
+    if scheme.period > 1:
+        notes.append(f"the operator is taken over one period of {scheme.period} steps; "
+                     f"spectral_radius is per step (the {scheme.period}-th root of its radius)")
     bounds = {"h_max": None, "stable_intervals": [], "h_marginal": None, "h_opt": None,
               "rate_opt": None, "h_max_status": "symbolic"}
-    if not J.free_symbols:
-        bounds = step_size_bounds(J, scheme)
+    symbols = set().union(*(e.free_symbols for e in (lin.J, lin.on) if e is not None))
+    symbols |= {x for x in (scheme.momentum, scheme.h_e, scheme.lookahead_alpha)
+                if isinstance(x, sp.Symbol)}
+    if not symbols:
+        bounds = step_size_bounds(lin, scheme)
         bounds["h_max_status"] = "computed"
     else:
         notes.append("h_max is not computed while symbols other than h remain ("
-                     + ", ".join(sorted(str(x) for x in J.free_symbols)) + "): the exact "
+                     + ", ".join(sorted(str(x) for x in symbols)) + "): the exact "
                      "conditions in h are in stability_conditions")
     stability_conditions = []
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
+    from ._discrete import _Z
     return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
                     equilibrium=cont.equilibrium, jacobian=M, eigenvalues=eigs,
                     locally_convergent=verdict, marginal=marginal,
@@ -388,8 +436,20 @@ def _discrete(m: Method, scheme) -> Analysis:
                     spectral_abscissa=None, critical=cont.critical,
                     marginal_reason=None, notes=tuple(notes),
                     discrete={"options": options, "continuous_jacobian": J,
-                              "spectral_radius": rho, "stability_conditions": stability_conditions,
+                              "spectral_radius": rho, "period_spectral_radius": rho_period,
+                              "period": scheme.period, "state": _state_names(scheme),
+                              "charpoly": sp.expand(sum(c * _Z ** (len(coeffs) - 1 - k)
+                                                        for k, c in enumerate(coeffs))),
+                              "stability_conditions": stability_conditions,
                               "modified_field": modified, **bounds})
+
+
+def _state_names(scheme) -> list:
+    """The coordinates of the augmented state, in the order of the Jacobian's rows."""
+    from ._rules import carried
+    names = {"x": ["theta", "psi"], "u": ["u_theta", "u_psi"],
+             "g_prev": ["g_prev_theta", "g_prev_psi"]}
+    return [c for item in carried(scheme) for c in names[item]]
 
 
 def _describe_set(solutions: list) -> str:

@@ -27,10 +27,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._schemes import H_SYMBOL, Scheme, make_scheme, update_jacobian
+from ._schemes import H_SYMBOL, Scheme, update_jacobian
 from ._stability import decide, schur_conditions
 
-__all__ = ["spectral_radius", "step_size_bounds", "charpoly"]
+__all__ = ["spectral_radius", "step_size_bounds", "charpoly", "eigenvalues"]
 
 _Z = sp.Symbol("z")
 
@@ -40,11 +40,54 @@ def charpoly(M: sp.Matrix) -> list:
     return [sp.expand(c) for c in M.charpoly(_Z).all_coeffs()]
 
 
+def eigenvalues(coeffs) -> tuple[list, list]:
+    """The roots of the polynomial with these coefficients, exactly where SymPy can.
+
+    The polynomial is factored; a factor of degree <= 2 gives its roots in radicals, a
+    factor of higher degree with numeric coefficients its CRootOf roots.
+
+    Returns
+    -------
+    (list of sympy.Expr, list of sympy.Expr)
+        The roots (with multiplicity), and the factors (in z) whose roots have no
+        closed form here (higher degree with symbolic coefficients).
+    """
+    poly = sp.Poly(sum(c * _Z ** (len(coeffs) - 1 - k) for k, c in enumerate(coeffs)), _Z)
+    found, left = [], []
+    for factor, mult in sp.factor_list(poly)[1]:
+        if factor.degree() <= 2:
+            roots = sp.roots(factor, multiple=True)
+        elif not (factor.free_symbols - {_Z}):
+            roots = [sp.CRootOf(factor.as_expr(), i) for i in range(factor.degree())]
+        else:
+            roots = sp.roots(factor, multiple=True, cubics=False, quartics=False)
+            if len(roots) < factor.degree():
+                left += [factor.as_expr()] * mult
+                continue
+        found += [sp.simplify(r) for r in roots] * mult
+    return found, left
+
+
 def _numeric_roots(coeffs, dps: int = 50) -> list:
+    """The roots at ``dps`` digits (mpmath's Durand-Kerner; roots at 0 split off exactly)."""
     with mpmath.workdps(dps):
         values = [mpmath.mpf(sp.N(c, dps)) if sp.N(c, dps).is_real else
                   mpmath.mpc(complex(sp.N(c, dps))) for c in coeffs]
-        return mpmath.polyroots(values, maxsteps=200, extraprec=2 * dps)
+        zeros = 0
+        while len(values) > 1 and values[-1] == 0:
+            values.pop()
+            zeros += 1
+        roots = [mpmath.mpf(0)] * zeros
+        if len(values) == 1:
+            return roots
+        for steps in (200, 5000):
+            try:
+                return roots + list(mpmath.polyroots(values, maxsteps=steps, extraprec=2 * dps))
+            except mpmath.libmp.libhyper.NoConvergence:
+                continue
+        # a multiple root slows Durand-Kerner down: accept the best estimate (error returned)
+        found, _ = mpmath.polyroots(values, maxsteps=5000, extraprec=4 * dps, error=True)
+        return roots + list(found)
 
 
 def spectral_radius(coeffs, dps: int = 50):
@@ -97,25 +140,27 @@ def _between(lo, hi) -> sp.Rational:
     return sp.Rational(Fraction(str(sp.N((lo + hi) / 2, 60))))
 
 
-def step_size_bounds(J: sp.Matrix, scheme: Scheme) -> dict:
+def step_size_bounds(J, scheme: Scheme) -> dict:
     """h_max, stable_intervals, h_marginal, h_opt and rate_opt for the scheme with h_g = h_d = h.
 
     Parameters
     ----------
-    J : sympy.Matrix
-        The continuous Jacobian v'(0, 0) with every method parameter a number.
+    J : sympy.Matrix or Linearization
+        The continuous Jacobian v'(0, 0) with every method parameter a number (for lazy
+        regularization, the :class:`~stabgan._rules.Linearization`).
     scheme : Scheme
-        The scheme whose step sizes are replaced by one symbol h.
+        The scheme whose step sizes are replaced by one symbol h (extragradient's h_e
+        follows h where it was left out; momentum, h_e, lookahead's alpha stay as given).
 
     Returns
     -------
     dict
         ``h_max`` (Expr, oo, or None), ``stable_intervals`` (list of (lo, hi)),
-        ``h_marginal`` (Expr or None), ``h_opt`` and ``rate_opt`` (floats or None).
+        ``h_marginal`` (Expr or None), ``h_opt`` and ``rate_opt`` (floats or None; the rate
+        per step, the period-th root of the period operator's spectral radius).
     """
     h = H_SYMBOL
-    same = make_scheme(scheme.name, n_g=scheme.n_g, n_d=scheme.n_d, order=scheme.order)
-    coeffs = charpoly(update_jacobian(J, same))
+    coeffs = charpoly(update_jacobian(J, scheme.with_step(h)))
     conditions = schur_conditions(coeffs)
     n = len(coeffs) - 1
     boundary = list(conditions) + [sum(coeffs), sum(c * (-1) ** (n - k) for k, c in enumerate(coeffs))]
@@ -158,6 +203,7 @@ def step_size_bounds(J: sp.Matrix, scheme: Scheme) -> dict:
                 candidates += [r for r in _positive_roots(sp.expand(e), h)
                                if h_max is sp.oo or r < h_max]
         h_opt, rate_opt = _optimal_step(coeffs, h, h_max, candidates)
+        rate_opt = rate_opt ** (1 / scheme.period)
     return {"h_max": h_max, "stable_intervals": stable_intervals, "h_marginal": h_marginal,
             "h_opt": h_opt, "rate_opt": rate_opt}
 

@@ -139,6 +139,20 @@ class MethodSpec:
         return self.builtin_f is None
 
     @property
+    def penalty_parameter(self) -> str | None:
+        """The parameter that weighs the method's penalty (the one lazy regularization scales):
+        the weight of the generator's gradient penalty or of the consensus term, or the
+        parameter the discriminator's penalty is proportional to; None without a penalty."""
+        for weight in (self.g_grad_penalty, self.consensus):
+            if weight is not None:
+                return weight.name
+        if self.d_penalty != 0:
+            for p in self.parameters:
+                if not sp.simplify(self.d_penalty / p.symbol).has(p.symbol):
+                    return p.name
+        return None
+
+    @property
     def generator_options(self) -> tuple[str, ...]:
         """The accepted values of ``generator=``."""
         return ("minimax", "non-saturating") if self.nonsaturating_loss_g is not None else ()

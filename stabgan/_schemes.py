@@ -1,6 +1,6 @@
 """Discrete update schemes as data, and their linearization at the equilibrium.
 
-A scheme is a sequence of sub-steps; each moves one player (or both) along the
+SimGD and AltGD are sequences of sub-steps; each moves one player (or both) along the
 field with its own step size, using the newest value of the other player:
 
 * SimGD: one sub-step moving both, x <- x + H v(x), H = diag(h_g, h_d);
@@ -11,10 +11,16 @@ field with its own step size, using the newest value of the other player:
 Every sub-step fixes the equilibrium, so by the chain rule the update operator's
 Jacobian there is the product of the sub-steps' Jacobians I + P_k H J (P_k the
 projection on the players that move), the later sub-step on the left.
+
+The schemes with memory or a period (extragradient, OGDA, heavy-ball momentum,
+lookahead, lazy regularization) are the same data plus a few options; their update
+rule is written once in ``_rules``, and their Jacobian is derived by running that rule
+on the linearized field.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -22,7 +28,7 @@ from ._errors import InputError
 from ._params import check_finite_number
 
 __all__ = ["Scheme", "SubStep", "make_scheme", "update_jacobian", "H_SYMBOL", "HG_SYMBOL",
-           "HD_SYMBOL", "ORDERS"]
+           "HD_SYMBOL", "ORDERS", "SCHEMES", "BASES"]
 
 #: The step sizes when left out: positive symbols.
 H_SYMBOL = sp.Symbol("h", positive=True)
@@ -44,9 +50,39 @@ class SubStep:
         return {"both": (1, 1), "generator": (1, 0), "discriminator": (0, 1)}[self.players]
 
 
+#: Every discrete scheme, and the bases that lookahead wraps.
+SCHEMES = ("simgd", "altgd", "extragradient", "ogda", "lookahead")
+BASES = ("simgd", "altgd")
+_MAX_PERIOD = 50
+
+
 @dataclass(frozen=True)
 class Scheme:
-    """A discrete scheme: its name, sub-steps and step sizes (numbers or symbols)."""
+    r"""A discrete scheme as data: what one step does, its step sizes and its memory.
+
+    Attributes
+    ----------
+    name : str
+        One of :data:`SCHEMES`.
+    substeps : tuple of SubStep
+        SimGD/AltGD (and lookahead's base): the players each sub-step moves.
+    h_g, h_d : sympy.Expr
+        The players' step sizes (numbers or the positive symbols h, h_g, h_d).
+    n_g, n_d, order
+        AltGD sub-steps per round and who moves first.
+    momentum : sympy.Expr
+        Heavy-ball coefficient beta in (-1, 1) (0: none): each player's step adds
+        beta times its own last move.
+    h_e : sympy.Expr or None
+        Extragradient's extrapolation step (None: the update's own step sizes).
+    base : str
+        Lookahead: the scheme of the fast steps (simgd or altgd); else the scheme itself.
+    lookahead_steps, lookahead_alpha
+        Lookahead: k fast steps from the slow weights s, then s <- s + alpha (x - s), x <- s.
+    lazy_every : int
+        Lazy regularization: the penalty weight is 0 on k - 1 steps of every k and k times
+        its value on the last (1: the method as given).
+    """
 
     name: str
     substeps: tuple[SubStep, ...]
@@ -55,61 +91,139 @@ class Scheme:
     n_g: int = 1
     n_d: int = 1
     order: str = "generator-first"
+    momentum: sp.Expr = sp.S.Zero
+    h_e: sp.Expr | None = None
+    base: str = ""
+    lookahead_steps: int = 1
+    lookahead_alpha: sp.Expr = sp.S.One
+    lazy_every: int = 1
 
     @property
     def equal_steps(self) -> bool:
         """Whether h_g and h_d are the same (number or symbol h)."""
         return sp.simplify(self.h_g - self.h_d) == 0
 
+    @property
+    def step_kind(self) -> str:
+        """What one step is: simgd, altgd, extragradient or ogda (lookahead: its base)."""
+        return self.base if self.name == "lookahead" else self.name
+
+    @property
+    def plain(self) -> bool:
+        """SimGD or AltGD with no momentum, lookahead or lazy penalty."""
+        return (self.name in BASES and self.momentum == 0 and self.lazy_every == 1)
+
+    @property
+    def period(self) -> int:
+        """Steps after which the update rule repeats (lookahead and lazy periods)."""
+        return math.lcm(self.lookahead_steps, self.lazy_every)
+
+    @property
+    def memory(self) -> tuple[str, ...]:
+        """State carried from one period to the next besides x: the velocity u (momentum)
+        or the previous field value g_prev (OGDA)."""
+        out = ()
+        if self.momentum != 0:
+            out += ("u",)
+        if self.name == "ogda":
+            out += ("g_prev",)
+        return out
+
+    def with_step(self, h: sp.Expr) -> "Scheme":
+        """The same scheme with h_g = h_d = h (h_e following h where it was left out)."""
+        return replace(self, h_g=h, h_d=h)
+
     def describe(self) -> dict:
         """The scheme's options, for the JSON document."""
         out = {"h_g": sp.sstr(self.h_g), "h_d": sp.sstr(self.h_d)}
-        if self.name == "altgd":
+        if self.step_kind == "altgd":
             out.update(n_g=self.n_g, n_d=self.n_d, order=self.order)
+        if self.name == "extragradient":
+            out["h_e"] = "h" if self.h_e is None else sp.sstr(self.h_e)
+        if self.name == "lookahead":
+            out.update(base=self.base, lookahead_steps=self.lookahead_steps,
+                       lookahead_alpha=sp.sstr(self.lookahead_alpha))
+        if self.momentum != 0:
+            out["momentum"] = sp.sstr(self.momentum)
+        if self.lazy_every != 1:
+            out["lazy_every"] = self.lazy_every
         return out
 
 
 def _step(value, name: str):
     if value is None:
         return None
+    if isinstance(value, sp.Symbol):
+        return value  # internal: an axis of a stability map
     exact = check_finite_number(value, f"The '{name}' option", "a number in (0, inf)")
     if exact <= 0:
         raise InputError(f"The '{name}' option must be a number in (0, inf). Got {value!r} instead.")
     return sp.Rational(exact.numerator, exact.denominator)
 
 
-def _count(value, name: str) -> int:
+def _in_range(value, name: str, low, high, low_open: bool, high_open: bool, default):
+    """An exact number in the interval (low, high) with the given ends, or InputError."""
+    if value is None:
+        return default
+    if isinstance(value, sp.Symbol):
+        return value
+    text = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    exact = check_finite_number(value, f"The '{name}' option", f"a number in {text}")
+    below = exact <= low if low_open else exact < low
+    above = exact >= high if high_open else exact > high
+    if below or above:
+        raise InputError(f"The '{name}' option must be a number in {text}. Got {value!r} instead.")
+    return sp.Rational(exact.numerator, exact.denominator)
+
+
+def _count(value, name: str, high: int = _MAX_STEPS) -> int:
     ok = isinstance(value, int) and not isinstance(value, bool)
     if isinstance(value, str) and value.strip().isdigit():
         value, ok = int(value.strip()), True
-    if not ok or not 1 <= value <= _MAX_STEPS:
-        raise InputError(f"The '{name}' option must be an integer in [1, {_MAX_STEPS}]. "
+    if not ok or not 1 <= value <= high:
+        raise InputError(f"The '{name}' option must be an integer in [1, {high}]. "
                          f"Got {value!r} instead.")
     return value
 
 
 def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
-                order: str = "generator-first") -> Scheme:
+                order: str = "generator-first", momentum=None, h_e=None, base=None,
+                lookahead_steps=None, lookahead_alpha=None, lazy_every=None) -> Scheme:
     """Validate the options of a discrete scheme and build it.
 
     Parameters
     ----------
-    name : {"simgd", "altgd"}
+    name : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
         The scheme.
     h : number, optional
         One step size for both players; left out (with h_g, h_d) it is the symbol h.
     h_g, h_d : number, optional
         The players' own step sizes (instead of h).
     n_g, n_d : int
-        AltGD: generator and discriminator steps per round (1 to 50).
+        AltGD (and lookahead over AltGD): generator and discriminator steps per round (1 to 50).
     order : {"generator-first", "discriminator-first"}
         AltGD: which player moves first.
+    momentum : number in (-1, 1), optional
+        Heavy-ball coefficient for simgd, altgd and lookahead's fast steps (default 0).
+    h_e : number in (0, inf), optional
+        Extragradient's extrapolation step (default: the step sizes h_g, h_d).
+    base : {"simgd", "altgd"}, optional
+        Lookahead's fast steps (default simgd).
+    lookahead_steps : int, optional
+        Lookahead's k, 1 to 50 (default 5).
+    lookahead_alpha : number in (0, 1], optional
+        Lookahead's step toward the fast weights (default 1/2).
+    lazy_every : int, optional
+        Apply the penalty only on every k-th step, with weight k times its value (1 to 50).
 
     Returns
     -------
     Scheme
         The scheme with exact step sizes (or symbols).
     """
+    if name not in SCHEMES:
+        raise InputError(f"The 'scheme' option must be one of continuous, {', '.join(SCHEMES)}. "
+                         f"Got {name!r} instead.")
     if h is not None and (h_g is not None or h_d is not None):
         raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both. "
                          f"Got h={h!r}, h_g={h_g!r}, h_d={h_d!r}.")
@@ -125,28 +239,78 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
     if order not in ORDERS:
         raise InputError(f"The 'order' option must be one of {', '.join(ORDERS)}. "
                          f"Got {order!r} instead.")
-    if name == "simgd":
-        if (n_g, n_d) != (1, 1) or order != "generator-first":
-            raise InputError("The 'n_g', 'n_d' and 'order' options belong to altgd; simgd moves "
-                             f"both players at once. Got n_g={n_g}, n_d={n_d}, order={order!r}.")
-        return Scheme("simgd", (SubStep("both"),), hg, hd)
-    if name == "altgd":
+
+    def refuse(option, value, where):
+        if value is not None:
+            raise InputError(f"The '{option}' option belongs to {where}; scheme '{name}' does not "
+                             f"take it. Got {option}={value!r}.")
+
+    if name != "extragradient":
+        refuse("h_e", h_e, "extragradient")
+    if name != "lookahead":
+        for option, value in (("base", base), ("lookahead_steps", lookahead_steps),
+                              ("lookahead_alpha", lookahead_alpha)):
+            refuse(option, value, "lookahead")
+    if name in ("extragradient", "ogda"):
+        refuse("momentum", momentum, "simgd, altgd and lookahead")
+    kind = name
+    if name == "lookahead":
+        base = "simgd" if base is None else base
+        if base not in BASES:
+            raise InputError(f"The 'base' option must be one of {', '.join(BASES)}. "
+                             f"Got {base!r} instead.")
+        kind = base
+    if kind != "altgd" and ((n_g, n_d) != (1, 1) or order != "generator-first"):
+        raise InputError(f"The 'n_g', 'n_d' and 'order' options belong to altgd; {name} moves "
+                         f"both players at once. Got n_g={n_g}, n_d={n_d}, order={order!r}.")
+    beta = _in_range(momentum, "momentum", -1, 1, True, True, sp.S.Zero)
+    extras = dict(
+        momentum=beta,
+        h_e=_step(h_e, "h_e"),
+        base=base or "",
+        lookahead_steps=1 if name != "lookahead" else (
+            5 if lookahead_steps is None else _count(lookahead_steps, "lookahead_steps",
+                                                     _MAX_PERIOD)),
+        lookahead_alpha=(sp.S.One if name != "lookahead" else
+                         _in_range(lookahead_alpha, "lookahead_alpha", 0, 1, True, False,
+                                   sp.Rational(1, 2))),
+        lazy_every=1 if lazy_every is None else _count(lazy_every, "lazy_every", _MAX_PERIOD))
+    if kind == "altgd":
         gen = (SubStep("generator"),) * n_g
         dis = (SubStep("discriminator"),) * n_d
         steps = gen + dis if order == "generator-first" else dis + gen
-        return Scheme("altgd", steps, hg, hd, n_g, n_d, order)
-    raise InputError(f"The 'scheme' option must be one of continuous, simgd, altgd. Got {name!r}.")
+        return Scheme(name, steps, hg, hd, n_g, n_d, order, **extras)
+    return Scheme(name, (SubStep("both"),), hg, hd, **extras)
 
 
-def update_jacobian(J: sp.Matrix, scheme: Scheme) -> sp.Matrix:
-    """The update operator's Jacobian at the equilibrium: prod_k (I + P_k H J), last step left."""
-    n = J.rows
-    H = sp.diag(scheme.h_g, scheme.h_d)
-    M = sp.eye(n)
-    for step in scheme.substeps:
-        P = sp.diag(*step.mask)
-        M = (sp.eye(n) + P * H * J) * M
-    return M.applyfunc(sp.expand)
+def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
+    """The update operator's Jacobian at the equilibrium, over one period of the scheme, on
+    the augmented state (x, then the scheme's memory).
+
+    Parameters
+    ----------
+    J : sympy.Matrix or Linearization
+        The continuous Jacobian v'(0, 0); for lazy regularization a
+        :class:`~stabgan._rules.Linearization` with the Jacobians without the penalty and
+        with k times its weight.
+
+    Returns
+    -------
+    sympy.Matrix
+        SimGD/AltGD: prod_k (I + P_k H J), the later sub-step on the left; every other
+        scheme: derived by running its update rule on v(x) = J x (``_rules``).
+    """
+    from ._rules import Linearization, period_jacobian
+    lin = J if isinstance(J, Linearization) else Linearization(J)
+    if scheme.plain and scheme.name in BASES:
+        n = lin.J.rows
+        H = sp.diag(scheme.h_g, scheme.h_d)
+        M = sp.eye(n)
+        for step in scheme.substeps:
+            P = sp.diag(*step.mask)
+            M = (sp.eye(n) + P * H * lin.J) * M
+        return M.applyfunc(sp.expand)
+    return period_jacobian(lin, scheme)
 
 
 def modified_field(field, scheme: Scheme):
@@ -169,7 +333,7 @@ def modified_field(field, scheme: Scheme):
         The modified field (v_theta, v_psi) in theta, psi and h; None where h_g != h_d.
     """
     from ._methods import PSI, THETA
-    if not scheme.equal_steps:
+    if not scheme.equal_steps or not scheme.plain:
         return None
     h = scheme.h_g
     x = sp.Matrix([THETA, PSI])

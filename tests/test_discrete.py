@@ -678,7 +678,7 @@ BAD = [
     ("theta0", lambda: stabgan.simulate(_R1, h=0.1, theta0=float("nan"))),
     ("psi0", lambda: stabgan.simulate(_R1, h=0.1, psi0=[0.1, float("nan")])),
     ("c", lambda: stabgan.method("wgan", c=0)),
-    ("scheme", lambda: stabgan.analyze(_R1, scheme="extragradient")),
+    ("scheme", lambda: stabgan.analyze(_R1, scheme="adam")),
     ("scheme", lambda: stabgan.simulate(_R1, scheme="foo", h=0.1)),
     ("order", lambda: stabgan.analyze(_R1, scheme="altgd", order="random")),
 ]

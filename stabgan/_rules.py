@@ -1,0 +1,183 @@
+r"""Update rules of the discrete schemes, written once over an abstract field.
+
+A rule maps the state of a scheme (the iterate :math:`x = (\theta, \psi)` and the scheme's
+memory) to the next state. It only adds states, scales them by step sizes and calls the
+field :math:`v`, so the same code runs on two backends:
+
+* :class:`LinearOps`: :math:`v(x) = J x` on SymPy expressions in symbols of the state.
+  Every evaluation point of the rule is the equilibrium when the state is, and v(0) = 0,
+  so by the chain rule the Jacobian of the resulting map is the update operator's
+  Jacobian at the equilibrium (:func:`period_jacobian`);
+* the simulator's NumPy backend (``_simulate_rules``): :math:`v` is the compiled field.
+
+One step of each scheme, with :math:`H = \operatorname{diag}(h_g, h_d)`:
+
+* SimGD: :math:`x' = x + H v(x) + \beta u`, :math:`u' = x' - x` (heavy ball, velocity u,
+  Polyak; Gidel et al. AISTATS 2019 for negative beta);
+* AltGD: each player's sub-step :math:`\theta' = \theta + h_g v_\theta(\theta, \psi)
+  + \beta u_\theta` with the other's newest value (momentum on its own coordinate);
+* extragradient: :math:`y = x + H_e v(x)`, :math:`x' = x + H v(y)` (Korpelevich 1976;
+  :math:`H_e = h_e I`, or H where h_e is left out);
+* OGDA: :math:`g = v(x)`, :math:`x' = x + H (2 g - g_{prev})`, :math:`g_{prev}' = g`
+  (Daskalakis et al. 2018);
+* lookahead: at the start of a period of k steps the slow weights are s = x; after the
+  k-th base step :math:`x \leftarrow s + \alpha (x - s)` (Chavdarova et al. 2021);
+* lazy regularization with period k: the penalty weight is 0 except on the last step of
+  each period, where it is k times its value (for AltGD only on each player's last
+  sub-step of that step).
+
+A box constraint (WGAN's clipping) is a projection of psi after each move of psi; it is
+the identity near the equilibrium.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+__all__ = ["Linearization", "LinearOps", "step", "initial_memory", "period_jacobian"]
+
+
+@dataclass(frozen=True)
+class Linearization:
+    """The continuous Jacobian v'(0, 0); for lazy regularization also the Jacobians with
+    the penalty weight 0 (``off``) and k times its value (``on``)."""
+
+    J: sp.Matrix
+    off: sp.Matrix | None = None
+    on: sp.Matrix | None = None
+
+
+class LinearOps:
+    """The linearized backend: states are SymPy expressions, v(x) = J x."""
+
+    def __init__(self, lin: Linearization, scheme):
+        self.lin = lin
+        self.h_g, self.h_d = scheme.h_g, scheme.h_d
+        he = scheme.h_e
+        self.he_g, self.he_d = (scheme.h_g, scheme.h_d) if he is None else (he, he)
+        self.beta = scheme.momentum
+        self.alpha = scheme.lookahead_alpha
+
+    def v(self, x, penalty=None, component=None):
+        """(v_theta, v_psi) of the linearized field, or one component."""
+        J = {None: self.lin.J, False: self.lin.off, True: self.lin.on}[penalty]
+        out = (J[0, 0] * x[0] + J[0, 1] * x[1], J[1, 0] * x[0] + J[1, 1] * x[1])
+        return out if component is None else out[component]
+
+    @staticmethod
+    def project(psi):
+        """The projection of psi is inactive near the equilibrium."""
+        return psi
+
+
+def initial_memory(scheme, ops, x) -> dict:
+    """The memory at the start: zero velocity (momentum), g_prev = v(x0) (OGDA)."""
+    state = {"x": x}
+    if scheme.momentum != 0:
+        zero = x[0] * 0
+        state["u"] = (zero, x[1] * 0)
+    if scheme.name == "ogda":
+        state["g_prev"] = ops.v(x, _penalty(scheme, 0, "both"))
+    return state
+
+
+def _lazy_step(scheme, phase: int) -> bool | None:
+    """None without lazy regularization; else whether this step carries the penalty."""
+    k = scheme.lazy_every
+    return None if k == 1 else phase % k == k - 1
+
+
+def _penalty(scheme, phase: int, where: str):
+    """The penalty flag for one field evaluation: None (the field as given), False (weight
+    0) or True (k times the weight). ``where``: "both", or "last" for an AltGD sub-step that
+    is its player's last in the step, "inner" for the others."""
+    lazy = _lazy_step(scheme, phase)
+    if lazy is None:
+        return None
+    return lazy and where != "inner"
+
+
+def step(scheme, ops, state: dict, phase: int) -> dict:
+    """One step of the scheme at position ``phase`` of its period; returns the new state."""
+    state = dict(state)
+    k = scheme.lookahead_steps
+    if scheme.name == "lookahead" and phase % k == 0:
+        state["slow"] = state["x"]
+    kind = scheme.step_kind
+    if kind == "altgd":
+        _altgd(scheme, ops, state, phase)
+    else:
+        x = state["x"]
+        th, ps = x
+        pen = _penalty(scheme, phase, "both")
+        if kind == "extragradient":
+            vt, vp = ops.v(x, pen)
+            y = (th + ops.he_g * vt, ops.project(ps + ops.he_d * vp))
+            vt, vp = ops.v(y, pen)
+            new = (th + ops.h_g * vt, ps + ops.h_d * vp)
+        elif kind == "ogda":
+            g = ops.v(x, pen)
+            gp = state["g_prev"]
+            new = (th + ops.h_g * (2 * g[0] - gp[0]), ps + ops.h_d * (2 * g[1] - gp[1]))
+            state["g_prev"] = g
+        else:  # simgd
+            vt, vp = ops.v(x, pen)
+            new = (th + ops.h_g * vt, ps + ops.h_d * vp)
+            if "u" in state:
+                u = state["u"]
+                new = (new[0] + ops.beta * u[0], new[1] + ops.beta * u[1])
+        new = (new[0], ops.project(new[1]))
+        if "u" in state:
+            state["u"] = (new[0] - th, new[1] - ps)
+        state["x"] = new
+    if scheme.name == "lookahead" and phase % k == k - 1:
+        s, x = state.pop("slow"), state["x"]
+        state["x"] = (s[0] + ops.alpha * (x[0] - s[0]), s[1] + ops.alpha * (x[1] - s[1]))
+    return state
+
+
+def _altgd(scheme, ops, state: dict, phase: int) -> None:
+    """n_g generator and n_d discriminator sub-steps, each with momentum on its own coordinate."""
+    th, ps = state["x"]
+    u = state.get("u")
+    blocks = [(0, scheme.n_g), (1, scheme.n_d)]
+    if scheme.order == "discriminator-first":
+        blocks.reverse()
+    for player, count in blocks:
+        h = ops.h_g if player == 0 else ops.h_d
+        for i in range(count):
+            pen = _penalty(scheme, phase, "last" if i == count - 1 else "inner")
+            old = th if player == 0 else ps
+            new = old + h * ops.v((th, ps), pen, component=player)
+            if u is not None:
+                new = new + ops.beta * u[player]
+            if player == 1:
+                new = ops.project(new)
+            if u is not None:
+                u = (new - old, u[1]) if player == 0 else (u[0], new - old)
+            if player == 0:
+                th = new
+            else:
+                ps = new
+    state["x"] = (th, ps)
+    if u is not None:
+        state["u"] = u
+
+
+def carried(scheme) -> tuple[str, ...]:
+    """The state that one period hands to the next: x, then the memory."""
+    return ("x",) + scheme.memory
+
+
+def period_jacobian(lin: Linearization, scheme) -> sp.Matrix:
+    """The Jacobian at the equilibrium of one period of the scheme on the augmented state
+    (theta, psi, then two entries per memory item), derived by running the rule on v = J x."""
+    names = carried(scheme)
+    z = sp.symbols(f"z0:{2 * len(names)}")
+    state = {name: (z[2 * i], z[2 * i + 1]) for i, name in enumerate(names)}
+    ops = LinearOps(lin, scheme)
+    for phase in range(scheme.period):
+        state = step(scheme, ops, state, phase)
+    out = sp.Matrix([sp.expand(c) for name in names for c in state[name]])
+    return out.jacobian(sp.Matrix(z)).applyfunc(sp.expand)
