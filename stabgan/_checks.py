@@ -333,7 +333,7 @@ class TrajectoriesAtBound(Check):
         if h_max is None or h_max is sp.oo:
             return False, f"h_max of {self.ref} is {h_max}"
         hm = float(h_max)
-        opts = {k: v for k, v in self.options if k in ("n_g", "n_d", "order")}
+        opts = {k: v for k, v in self.options if k not in ("h", "h_g", "h_d")}
         r = simulate(self.ref.build(), scheme=self.scheme, h=np.array([0.97 * hm, 1.03 * hm]),
                      steps=self.steps, theta0=1e-4, psi0=1e-4, **opts)
         start = np.hypot(1e-4, 1e-4)

@@ -50,13 +50,15 @@ def _build_parser() -> _Parser:
 
     p = sub.add_parser("analyze", help="closed-form stability analysis of one method")
     _method_options(p)
-    p.add_argument("--scheme", default="continuous", help="continuous, simgd or altgd")
+    p.add_argument("--scheme", default="continuous",
+                   help="continuous, simgd, altgd, extragradient, ogda or lookahead")
     _step_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
-    p = sub.add_parser("simulate", help="run SimGD/AltGD (or the ODE) from one start")
+    p = sub.add_parser("simulate", help="run a discrete scheme (or the ODE) from one start")
     _method_options(p)
-    p.add_argument("--scheme", required=True, help="simgd, altgd or ode (time span steps x h)")
+    p.add_argument("--scheme", required=True, help="simgd, altgd, extragradient, ogda, lookahead "
+                   "or ode (time span steps x h)")
     _step_options(p)
     p.add_argument("--steps", required=True, help="number of steps (rounds for altgd)")
     p.add_argument("--theta0", required=True, help="starting theta")
@@ -71,11 +73,16 @@ def _build_parser() -> _Parser:
                    help="only these methods' Markdown and figures")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
-    p = sub.add_parser("map", help="spectral radius of SimGD/AltGD on a 2-D grid")
+    p = sub.add_parser("map", help="spectral radius of a discrete scheme on a 2-D grid")
     _method_options(p)
-    p.add_argument("--scheme", default="simgd", help="simgd or altgd")
+    p.add_argument("--scheme", default="simgd",
+                   help="simgd, altgd, extragradient, ogda or lookahead")
     p.add_argument("--n-g", dest="n_g", default="1", help="altgd: generator steps per round")
     p.add_argument("--n-d", dest="n_d", default="1", help="altgd: discriminator steps per round")
+    p.add_argument("--order", default="generator-first",
+                   help="altgd: generator-first or discriminator-first")
+    p.add_argument("--h", default=None, help="a fixed step size (when h is not an axis)")
+    _memory_options(p)
     p.add_argument("--x", required=True, metavar="NAME=LO:HI:N", help="first axis")
     p.add_argument("--y", required=True, metavar="NAME=LO:HI:N", help="second axis")
     p.add_argument("--out", default=None, help="write a PNG of the map")
@@ -122,7 +129,16 @@ def _map(args) -> int:
     n = {k: int(v) if str(v).isdigit() else v for k, v in (("n_g", args.n_g), ("n_d", args.n_d))}
     from ._schemes import _count
     n = {k: _count(v, k) for k, v in n.items()}
-    s = stabgan.stability_map(m, args.scheme, **n, **{xn: xs, yn: ys})
+    fixed = {k: getattr(args, k) for k in ("h",) + _MEMORY_OPTIONS
+             if getattr(args, k) is not None and k != "base"}
+    for name in (xn, yn):
+        if name in fixed:
+            raise InputError(f"The option {name!r} is both fixed with --{name.replace('_', '-')} "
+                             f"and an axis.")
+    fixed = {k: (_number(v, k.replace("_", "-")) if k not in ("lookahead_steps", "lazy_every")
+                 else v) for k, v in fixed.items()}
+    s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
+                              **fixed, **{xn: xs, yn: ys})
     if args.out:
         from ._plots import FIGURE_RC, _plt, save
         plt = _plt()
@@ -132,7 +148,7 @@ def _map(args) -> int:
                                vmin=0, vmax=1.5)
             ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
             ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
-                   f"n_d={n['n_d']}), spectral radius; white: 1")
+                   f"n_d={n['n_d']}), spectral radius per step; white: 1")
             fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
             directory = os.path.dirname(os.path.abspath(args.out))
             handle, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
@@ -143,7 +159,8 @@ def _map(args) -> int:
             finally:
                 if os.path.exists(tmp):
                     os.remove(tmp)
-    doc = {"method": m.id, "scheme": args.scheme, **n, "x": {"name": xn, "values": xs.tolist()},
+    doc = {"method": m.id, "scheme": args.scheme, **n, "options": fixed,
+           "x": {"name": xn, "values": xs.tolist()},
            "y": {"name": yn, "values": ys.tolist()},
            "spectral_radius": s.spectral_radius.tolist(),
            "locally_convergent": s.locally_convergent.tolist(),
@@ -228,6 +245,10 @@ def _simulate(args) -> dict:
                              "steps x h).")
         if n or options.get("order"):
             raise InputError("The options --n-g, --n-d and --order belong to --scheme altgd.")
+        extra = [k for k in _MEMORY_OPTIONS if k in options]
+        if extra:
+            raise InputError(f"The option --{extra[0].replace('_', '-')} belongs to the discrete "
+                             f"schemes; --scheme ode integrates the flow.")
         o = stabgan.integrate(m, t_span=(0.0, max(steps * h["h"], 1e-300)), theta0=theta0,
                               psi0=psi0, t_eval=np.array([max(steps * h["h"], 1e-300)]))
         theta, psi = float(o.theta[-1]), float(o.psi[-1])
@@ -239,9 +260,10 @@ def _simulate(args) -> dict:
                 "theta": theta, "psi": psi, "distance": distance, "converged": converged,
                 "diverged": diverged, "status": status, "solver_status": str(o.status[()]),
                 "message": str(o.message[()])}
-    if args.scheme not in ("simgd", "altgd"):
-        raise InputError(f"The '--scheme' option of simulate must be one of simgd, altgd, ode. "
-                         f"Got {args.scheme!r} instead.")
+    from ._schemes import SCHEMES
+    if args.scheme not in SCHEMES:
+        raise InputError(f"The '--scheme' option of simulate must be one of "
+                         f"{', '.join(SCHEMES)}, ode. Got {args.scheme!r} instead.")
     import time
     start = time.monotonic()
 
@@ -253,7 +275,8 @@ def _simulate(args) -> dict:
     r = stabgan.simulate(m, scheme=args.scheme, steps=steps, theta0=theta0, psi0=psi0,
                          progress=progress,
                          **{k: v for k, v in h.items() if v is not None}, **n,
-                         **({"order": options["order"]} if "order" in options else {}))
+                         **({"order": options["order"]} if "order" in options else {}),
+                         **{k: options[k] for k in _MEMORY_OPTIONS if k in options})
     return r.to_dict()
 
 
@@ -281,13 +304,32 @@ def _step_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-g", dest="n_g", default=None, help="altgd: generator steps per round")
     p.add_argument("--n-d", dest="n_d", default=None, help="altgd: discriminator steps per round")
     p.add_argument("--order", default=None, help="altgd: generator-first or discriminator-first")
+    _memory_options(p)
+
+
+#: Options of the schemes with memory or a period (flag name = option name with dashes).
+_MEMORY_OPTIONS = ("momentum", "h_e", "base", "lookahead_steps", "lookahead_alpha", "lazy_every")
+
+
+def _memory_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--momentum", default=None,
+                   help="heavy-ball beta in (-1, 1) for simgd, altgd, lookahead")
+    p.add_argument("--h-e", dest="h_e", default=None,
+                   help="extragradient: extrapolation step (default: the step size)")
+    p.add_argument("--base", default=None, help="lookahead: simgd (default) or altgd")
+    p.add_argument("--lookahead-steps", dest="lookahead_steps", default=None,
+                   help="lookahead: fast steps k per period (default 5)")
+    p.add_argument("--lookahead-alpha", dest="lookahead_alpha", default=None,
+                   help="lookahead: step toward the fast weights, in (0, 1] (default 0.5)")
+    p.add_argument("--lazy-every", dest="lazy_every", default=None,
+                   help="apply the penalty every k-th step with weight k*gamma")
 
 
 def _scheme_options(args) -> dict:
     """The step options given on the command line (None where left out)."""
     out = {k: getattr(args, k) for k in ("h", "h_g", "h_d")}
-    for k in ("n_g", "n_d"):
-        if getattr(args, k) is not None:
+    for k in ("n_g", "n_d") + _MEMORY_OPTIONS:
+        if getattr(args, k, None) is not None:
             out[k] = getattr(args, k)
     if args.order is not None:
         out["order"] = args.order
@@ -312,7 +354,7 @@ def _run(args) -> int:
             given = sorted(k for k, v in options.items() if v is not None)
             if given:
                 flags = ", ".join("--" + g.replace("_", "-") for g in given)
-                raise InputError(f"The step options ({flags}) apply to --scheme simgd or altgd; "
+                raise InputError(f"The step options ({flags}) apply to the discrete schemes; "
                                  f"the continuous analysis (the default scheme) takes none.")
             options = {}
         a = stabgan.analyze(m, scheme=args.scheme, **options)

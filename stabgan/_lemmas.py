@@ -168,3 +168,4 @@ def _load_catalogue() -> None:
     if not _LOADED:
         _LOADED = True
         from . import _statements  # noqa: F401 - registers the published statements
+        from . import _statements_schemes  # noqa: F401 - extragradient, OGDA, momentum, ...

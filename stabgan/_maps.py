@@ -1,28 +1,41 @@
 r"""Stability maps: the spectral radius of the update operator on a grid, vectorized.
 
-For SimGD and AltGD the update operator's Jacobian at the equilibrium is a 2 x 2 matrix M
-whose trace and determinant are polynomials in the step sizes and the method's parameters
-(derived once, symbolically). Its eigenvalues are the roots of z^2 - tr z + det, so on a
-grid the spectral radius is evaluated in closed form, without one eigenvalue call per point:
-
-    rho = sqrt(det)                      if tr^2 - 4 det < 0 (a complex pair, |z|^2 = det),
-    rho = (|tr| + sqrt(tr^2 - 4 det)) / 2 otherwise (the larger root, no cancellation).
+For every scheme the update operator's Jacobian at the equilibrium, over one period and on
+the augmented state (``_rules``), is derived once with the step sizes, the scheme's
+continuous options (``momentum``, ``h_e``, ``lookahead_alpha``) and the method's parameters
+as symbols. Its characteristic polynomial :math:`z^n + a_1 z^{n-1} + \dots + a_n` has
+coefficients that are polynomials in those symbols; on a grid they are evaluated as NumPy
+arrays and the spectral radius comes from the closed forms of ``_radius`` (n <= 4), not
+from one eigenvalue call per point. Integer options (``lookahead_steps``, ``lazy_every``)
+change the period, so each value on such an axis gets its own derivation. The radius is
+reported per step (the period-th root), as in :func:`analyze`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
+from itertools import product
 
 import numpy as np
 import sympy as sp
 
 from ._errors import InputError
 from ._game import Method
-from ._schemes import HD_SYMBOL, HG_SYMBOL, make_scheme, update_jacobian
+from ._schemes import HD_SYMBOL, HG_SYMBOL, SCHEMES, make_scheme
 
-__all__ = ["stability_map", "StabilityMap"]
+__all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
 
+#: Scheme options that can be an axis (continuous ones become symbols, integer ones are
+#: derived value by value).
 _STEP_AXES = ("h", "h_g", "h_d")
+_CONTINUOUS = {"momentum": sp.Symbol("momentum", real=True),
+               "h_e": sp.Symbol("h_e", positive=True),
+               "lookahead_alpha": sp.Symbol("lookahead_alpha", positive=True)}
+_INTEGER = ("lookahead_steps", "lazy_every")
+SCHEME_AXES = _STEP_AXES + tuple(_CONTINUOUS) + _INTEGER
+_RANGES = {"momentum": (-1, 1, True, True), "h_e": (0, None, True, True),
+           "lookahead_alpha": (0, 1, True, False)}
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,8 @@ class StabilityMap:
     axes : dict
         Axis name -> 1-D array, in the order given.
     spectral_radius : ndarray
-        Spectral radius of F'(0, 0) on the grid (``indexing="ij"``: one dimension per axis).
+        Spectral radius of the update operator per step (``indexing="ij"``: one dimension
+        per axis).
     locally_convergent : ndarray of bool
         ``spectral_radius < 1``.
     """
@@ -47,49 +61,92 @@ class StabilityMap:
 
 
 @lru_cache(maxsize=None)
-def _trace_det(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int, order: str):
-    """tr(M) and det(M) as NumPy functions of (h_g, h_d, *parameters)."""
+def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int, order: str,
+                  options: tuple):
+    """The characteristic polynomial's coefficients a_1..a_n as NumPy functions of
+    (h_g, h_d, momentum, h_e, lookahead_alpha, *parameters), and the period."""
     from ._analysis import analyze
     from ._game import method as build
     from ._numeric import lambdify_numpy
+    from ._rules import Linearization
+    from ._discrete import charpoly
+    from ._schemes import update_jacobian
     m = build(spec, f=f if spec.takes_f else None, generator=generator)
     J = analyze(m).jacobian
     if J is None:
         raise InputError(f"Method '{spec.id}' has a field that jumps at psi = 0: no update "
                          f"Jacobian, so no stability map.")
-    sch = make_scheme(scheme, h_g=None, h_d=None, n_g=n_g, n_d=n_d, order=order)
-    sch = type(sch)(sch.name, sch.substeps, HG_SYMBOL, HD_SYMBOL, n_g, n_d, order)
-    M = update_jacobian(J, sch)
-    params = [p.symbol for p in spec.parameters]
-    args = [HG_SYMBOL, HD_SYMBOL, *params]
-    tr = lambdify_numpy(args, sp.expand(M.trace()))
-    det = lambdify_numpy(args, sp.expand(M.det()))
-    return tr, det
+    opts = dict(options)
+    sch = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, **opts)
+    sch = sch.__class__(**{**sch.__dict__, "h_g": HG_SYMBOL, "h_d": HD_SYMBOL})
+    lin = Linearization(J)
+    if sch.lazy_every > 1:
+        name = spec.penalty_parameter
+        if name is None:
+            raise InputError(f"The 'lazy_every' option applies to methods with a penalty; "
+                             f"method '{spec.id}' has none.")
+        w = spec.parameter(name).symbol
+        lin = Linearization(J, J.subs(w, 0), J.subs(w, sch.lazy_every * w))
+    coeffs = charpoly(update_jacobian(lin, sch))[1:]
+    args = [HG_SYMBOL, HD_SYMBOL, *_CONTINUOUS.values(), *[p.symbol for p in spec.parameters]]
+    return [lambdify_numpy(args, c) for c in coeffs], sch.period
+
+
+def _axis_array(m: Method, name: str, values) -> np.ndarray:
+    a = np.asarray(values, dtype=float)
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise InputError(f"The axis {name!r} must be a non-empty 1-D array of finite numbers.")
+    if name in _STEP_AXES and np.any(a <= 0):
+        raise InputError(f"The axis {name!r} must hold step sizes in (0, inf).")
+    if name in _RANGES:
+        lo, hi, lo_open, hi_open = _RANGES[name]
+        bad = a[(a <= lo if lo_open else a < lo) | ((a >= hi if hi_open else a > hi)
+                                                  if hi is not None else False)]
+        if bad.size:
+            text = f"{'(' if lo_open else '['}{lo}, {'inf' if hi is None else hi}" \
+                   f"{')' if hi_open else ']'}"
+            raise InputError(f"The axis {name!r} must lie in {text}. Got {float(bad[0])!r}.")
+    if name in _INTEGER and (np.any(a != np.round(a)) or np.any(a < 1) or np.any(a > 50)):
+        raise InputError(f"The axis {name!r} must hold integers in [1, 50].")
+    if name in [p.name for p in m.spec.parameters]:
+        p = m.spec.parameter(name)
+        bad = [v for v in a if not p.contains(Fraction(float(v)))]
+        if bad:
+            raise InputError(f"The axis {name!r} of method '{m.id}' must lie in "
+                             f"{p.interval}. Got {float(bad[0])!r}.")
+    return a
 
 
 def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
-                  order: str = "generator-first", **axes) -> StabilityMap:
-    r"""The spectral radius of the update operator on a grid of step sizes and parameters.
+                  order: str = "generator-first", base: str | None = None,
+                  **axes) -> StabilityMap:
+    r"""The spectral radius of the update operator on a grid of step sizes, scheme options
+    and method parameters.
 
     Parameters
     ----------
     m : Method
         From :func:`method`; parameters not on an axis take their given value (or default).
-    scheme : {"simgd", "altgd"}
+    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
         The scheme.
     n_g, n_d : int
-        AltGD steps per round.
+        AltGD steps per round (also lookahead over AltGD).
     order : {"generator-first", "discriminator-first"}
         AltGD order.
-    **axes : 1-D array_like
-        Axes over ``h`` (both step sizes), ``h_g``, ``h_d`` and the method's parameters,
-        e.g. ``h=np.linspace(0.01, 4, 1000), gamma=np.linspace(0, 3, 1000)``.
+    base : {"simgd", "altgd"}, optional
+        Lookahead's fast steps.
+    **axes : 1-D array_like or number
+        An array makes an axis, a number fixes the option: ``h`` (both step sizes), ``h_g``,
+        ``h_d``, ``momentum``, ``h_e``, ``lookahead_alpha``, ``lookahead_steps``,
+        ``lazy_every`` and the method's parameters, e.g. ``h=np.linspace(0.01, 4, 1000),
+        momentum=np.linspace(-0.9, 0.9, 1000)``. The step size must be given (``h``, or
+        ``h_g`` and ``h_d``).
 
     Returns
     -------
     StabilityMap
-        ``spectral_radius`` and ``locally_convergent`` with one dimension per axis, in the
-        order the axes were given.
+        ``spectral_radius`` (per step) and ``locally_convergent`` with one dimension per
+        axis, in the order the axes were given.
 
     Examples
     --------
@@ -101,47 +158,74 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     """
     if not isinstance(m, Method):
         raise InputError(f"stability_map takes a method from stabgan.method(...). Got {m!r}.")
-    if scheme not in ("simgd", "altgd"):
-        raise InputError(f"The 'scheme' option of stability_map must be simgd or altgd. "
-                         f"Got {scheme!r} instead.")
-    if not axes:
-        raise InputError("stability_map needs at least one axis, e.g. h=np.linspace(0.01, 2, 100).")
+    if scheme not in SCHEMES:
+        raise InputError(f"The 'scheme' option of stability_map must be one of "
+                         f"{', '.join(SCHEMES)}. Got {scheme!r} instead.")
     names = [p.name for p in m.spec.parameters]
     for name in axes:
-        if name not in _STEP_AXES and name not in names:
+        if name not in SCHEME_AXES and name not in names:
             raise InputError(f"Unknown axis {name!r} for method '{m.id}': the axes are "
-                             f"{', '.join(_STEP_AXES + tuple(names))}.")
+                             f"{', '.join(SCHEME_AXES + tuple(names))}.")
     if "h" in axes and ("h_g" in axes or "h_d" in axes):
         raise InputError("Give the axis 'h' or the axes 'h_g'/'h_d', not both.")
-    arrays = {}
+    arrays, fixed = {}, {}
     for name, values in axes.items():
-        a = np.asarray(values, dtype=float)
-        if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
-            raise InputError(f"The axis {name!r} must be a non-empty 1-D array of finite numbers.")
-        if name in _STEP_AXES and np.any(a <= 0):
-            raise InputError(f"The axis {name!r} must hold step sizes in (0, inf).")
-        if name in names:
-            p = m.spec.parameter(name)
-            from fractions import Fraction
-            bad = [v for v in a if not p.contains(Fraction(float(v)))]
-            if bad:
-                raise InputError(f"The axis {name!r} of method '{m.id}' must lie in "
-                                 f"{p.interval}. Got {float(bad[0])!r}.")
-        arrays[name] = a
-    if "h" not in arrays and not ("h_g" in arrays and "h_d" in arrays):
-        missing = [k for k in ("h_g", "h_d") if k not in arrays]
-        raise InputError(f"stability_map needs the step size on an axis: give 'h' (or both "
-                         f"'h_g' and 'h_d'; missing {', '.join(missing)}).")
+        if np.ndim(values) == 0 and name not in names:
+            fixed[name] = values
+        else:
+            arrays[name] = _axis_array(m, name, values)
+    if not arrays:
+        raise InputError("stability_map needs at least one axis, e.g. h=np.linspace(0.01, 2, 100).")
+    if "h" not in axes and not ("h_g" in axes and "h_d" in axes):
+        missing = [k for k in ("h_g", "h_d") if k not in axes]
+        raise InputError(f"stability_map needs the step size: give 'h' (or both 'h_g' and "
+                         f"'h_d'; missing {', '.join(missing)}).")
+    # validate the fixed options (and the scheme's structure) once, through make_scheme
+    steps = {k: fixed[k] for k in _STEP_AXES if k in fixed}
+    structure = {k: v for k, v in fixed.items() if k not in _STEP_AXES}
+    if base is not None:
+        structure["base"] = base
+    symbolic = {k: _CONTINUOUS[k] for k in _CONTINUOUS if k in arrays}
+    integer_probe = {k: 1 for k in _INTEGER if k in arrays}
+    make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, **steps, **structure, **symbolic,
+                **integer_probe)
     grids = np.meshgrid(*arrays.values(), indexing="ij")
     grid = dict(zip(arrays, grids))
-    hg = grid.get("h", grid.get("h_g"))
-    hd = grid.get("h", grid.get("h_d"))
-    values = [grid[name] if name in grid else m.numeric_params[name] for name in names]
-    tr_f, det_f = _trace_det(m.spec, m.f, m.generator, scheme, n_g, n_d, order)
-    with np.errstate(all="ignore"):
-        tr = np.broadcast_to(tr_f(hg, hd, *values), hg.shape).astype(float)
-        det = np.broadcast_to(det_f(hg, hd, *values), hg.shape).astype(float)
-        disc = tr * tr - 4 * det
-        rho = np.where(disc < 0, np.sqrt(np.abs(det)),
-                       (np.abs(tr) + np.sqrt(np.maximum(disc, 0))) / 2)
+    shape = grids[0].shape
+
+    def value(name, default=None):
+        if name in grid:
+            return grid[name]
+        if name in fixed:
+            return float(fixed[name])
+        return default
+
+    hg = value("h", None)
+    hd = hg
+    if hg is None:
+        hg, hd = value("h_g"), value("h_d")
+    cont = [value("momentum", 0.0), value("h_e", 1.0), value("lookahead_alpha", 0.5)]
+    params = [grid[name] if name in grid else m.numeric_params[name] for name in names]
+    rho = np.empty(shape)
+    integer_axes = [k for k in _INTEGER if k in arrays]
+    for combo in product(*[np.unique(arrays[k]).astype(int) for k in integer_axes]):
+        chosen = dict(zip(integer_axes, (int(c) for c in combo)))
+        options = {**{k: v for k, v in structure.items() if k not in _STEP_AXES},
+                   **symbolic, **chosen}
+        funcs, period = _coefficients(m.spec, m.f, m.generator, scheme, n_g, n_d, order,
+                                      tuple(sorted(options.items(), key=lambda kv: kv[0])))
+        mask = np.ones(shape, bool)
+        for k, c in chosen.items():
+            mask &= grid[k] == c
+
+        def pick(a):
+            return np.broadcast_to(a, shape)[mask] if np.ndim(a) else a
+
+        args = [pick(hg), pick(hd), *[pick(c) for c in cont], *[pick(p) for p in params]]
+        with np.errstate(all="ignore"):
+            coeffs = [np.broadcast_to(fn(*args), (int(mask.sum()),)).astype(float)
+                      for fn in funcs]
+            from ._radius import spectral_radius_of_polynomials
+            r = spectral_radius_of_polynomials(coeffs)
+            rho[mask] = r if period == 1 else r ** (1.0 / period)
     return StabilityMap(m, scheme, arrays, rho, rho < 1)

@@ -220,17 +220,24 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
              n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
              dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
              bound: float = 1e8, chunk_size: int = 8192,
-             workers: int | None = None, progress=None) -> SimulationResult:
-    r"""Run SimGD or AltGD on the Dirac-GAN, many trajectories at once.
+             workers: int | None = None, progress=None, momentum=None, h_e=None, base=None,
+             lookahead_steps=None, lookahead_alpha=None,
+             lazy_every=None) -> SimulationResult:
+    r"""Run a discrete scheme on the Dirac-GAN, many trajectories at once.
 
     SimGD: :math:`x_{k+1} = x_k + H v(x_k)`; AltGD: :math:`n_g` generator steps then
-    :math:`n_d` discriminator steps, each with the other player's newest value.
+    :math:`n_d` discriminator steps, each with the other player's newest value; the
+    schemes with memory or a period follow the update rules of ``stabgan._rules``
+    (extragradient :math:`x' = x + H v(x + h_e v(x))`, OGDA
+    :math:`x' = x + H (2 v(x_k) - v(x_{k-1}))`, heavy ball
+    :math:`x' = x + H v(x) + \beta (x_k - x_{k-1})`, lookahead, lazy regularization), the
+    same rules whose linearization :func:`analyze` derives.
 
     Parameters
     ----------
     m : Method
         From :func:`method`; omitted parameters take their catalogue defaults.
-    scheme : {"simgd", "altgd"}
+    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
         The update.
     h : float or array_like, optional
         Step size of both players (or give ``h_g`` and ``h_d``).
@@ -262,6 +269,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     progress : callable, optional
         Called as ``progress(done, total)`` with trajectory-steps done so far, at most about
         once a second (the command line prints it on stderr for long runs).
+    momentum, h_e, base, lookahead_steps, lookahead_alpha, lazy_every
+        The options of the schemes with memory or a period, as in :func:`analyze`
+        (``steps`` counts single steps: a lookahead or lazy period of k steps takes k).
 
     Returns
     -------
@@ -278,8 +288,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     """
     if not isinstance(m, Method):
         raise InputError(f"simulate takes a method from stabgan.method(...). Got {m!r} instead.")
-    if scheme not in ("simgd", "altgd"):
-        raise InputError(f"The 'scheme' option of simulate must be one of simgd, altgd. "
+    from ._schemes import SCHEMES, make_scheme
+    if scheme not in SCHEMES:
+        raise InputError(f"The 'scheme' option of simulate must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     if m.f == "general":
         raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
@@ -287,11 +298,13 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     steps = _int_option(steps, "steps", 0)
     n_g = _int_option(n_g, "n_g", 1, 50)
     n_d = _int_option(n_d, "n_d", 1, 50)
-    if scheme == "simgd" and (n_g, n_d) != (1, 1):
-        raise InputError(f"The 'n_g' and 'n_d' options belong to altgd. Got n_g={n_g}, n_d={n_d}.")
-    if order not in ("generator-first", "discriminator-first"):
-        raise InputError(f"The 'order' option must be generator-first or discriminator-first. "
-                         f"Got {order!r} instead.")
+    rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
+                       base=base, lookahead_steps=lookahead_steps,
+                       lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
+    if rule.lazy_every > 1 and m.spec.penalty_parameter is None:
+        raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
+                         f"roth, consensus, nk, ...); method '{m.id}' has none. "
+                         f"Got lazy_every={lazy_every}.")
     if record_every is not None:
         record_every = _int_option(record_every, "record_every", 1)
     chunk_size = _int_option(chunk_size, "chunk_size", 1)
@@ -322,26 +335,46 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     if workers is None:
         workers = 1
     workers = max(1, min(_int_option(workers, "workers", 1, 256), len(chunks) or 1))
-    uniform = None
-    if total and np.all(flat[2] == flat[2][0]) and np.all(flat[3] == flat[3][0]):
-        uniform = (dtype.type(flat[2][0]), dtype.type(flat[3][0]))
-
     meter = _Meter(progress, total * steps)
+    if not rule.plain:
+        from ._simulate_rules import lazy_methods, run_rule_chunk
+        methods = lazy_methods(m, rule.lazy_every)
+        clip = _Runner.clip_bounds(m)
 
-    def work(my_chunks) -> None:
-        runner = _Runner(m, scheme, n_g, n_d, order, min(chunk_size, max(total, 1)), dtype, bound)
-        runner.uniform_h = uniform
-        runner.meter = meter
-        with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
-            for sl in my_chunks:
-                runner.run_chunk(sl, flat, steps, record_every, result)
-
+        def work(my_chunks) -> None:
+            with np.errstate(all="ignore"):
+                for sl in my_chunks:
+                    run_rule_chunk(rule, methods, clip, sl, flat, steps, record_every, result,
+                                   dtype, bound, meter, rule.h_e)
+    else:
+        def work(my_chunks) -> None:
+            _run_plain(m, scheme, n_g, n_d, order, chunk_size, total, dtype, bound, flat,
+                       steps, record_every, result, meter, my_chunks)
     if workers == 1:
         work(chunks)
     else:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, [chunks[i::workers] for i in range(workers)]))
+    return _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec)
+
+
+def _run_plain(m, scheme, n_g, n_d, order, chunk_size, total, dtype, bound, flat, steps,
+               record_every, result, meter, my_chunks) -> None:
+    """SimGD/AltGD without memory: fused in-place kernels (the fast path)."""
+    uniform = None
+    if total and np.all(flat[2] == flat[2][0]) and np.all(flat[3] == flat[3][0]):
+        uniform = (dtype.type(flat[2][0]), dtype.type(flat[3][0]))
+    runner = _Runner(m, scheme, n_g, n_d, order, min(chunk_size, max(total, 1)), dtype, bound)
+    runner.uniform_h = uniform
+    runner.meter = meter
+    with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
+        for sl in my_chunks:
+            runner.run_chunk(sl, flat, steps, record_every, result)
+
+
+def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):
+    """Distances and statuses from the final states."""
     with np.errstate(all="ignore"):
         theta, psi = result["theta"], result["psi"]
         distance = np.hypot(theta.astype(np.float64), psi.astype(np.float64))
@@ -408,11 +441,15 @@ class _Runner:
             else:
                 self.gen = _Field(m, (0,), size, dtype)
                 self.dis = _Field(m, (1,), size, dtype)
+        self.clip = self.clip_bounds(m)
+
+    @staticmethod
+    def clip_bounds(m) -> list:
+        """The method's box constraints as (coordinate, low, high) floats."""
         values = m.numeric_params
-        self.clip = []
-        for coord, lo, hi in m.spec.constraints:
-            subs = {p.symbol: values[p.name] for p in m.spec.parameters}
-            self.clip.append((coord, float(lo.subs(subs)), float(hi.subs(subs))))
+        subs = {p.symbol: values[p.name] for p in m.spec.parameters}
+        return [(coord, float(lo.subs(subs)), float(hi.subs(subs)))
+                for coord, lo, hi in m.spec.constraints]
 
     def _project(self, psi) -> None:
         for coord, lo, hi in self.clip:

@@ -21,8 +21,12 @@ def analysis_text(a) -> str:
              "  v_theta = " + sp.sstr(a.vector_field[0]),
              "  v_psi   = " + sp.sstr(a.vector_field[1]), ""]
     if a.jacobian is not None:
-        title = ("Jacobian at the equilibrium (0, 0):" if a.discrete is None else
-                 "Jacobian of the update operator at the equilibrium (0, 0):")
+        title = "Jacobian at the equilibrium (0, 0):"
+        if a.discrete is not None:
+            d = a.discrete
+            over = f" over one period of {d['period']} steps" if d["period"] > 1 else ""
+            title = (f"Jacobian of the update operator{over} at the equilibrium (0, 0), "
+                     f"state ({', '.join(d['state'])}):")
         lines += [title, _indent(_pretty(a.jacobian)), "",
                   "eigenvalues:"]
         lines += ["  " + sp.sstr(e) for e in a.eigenvalues]
@@ -44,7 +48,8 @@ def analysis_text(a) -> str:
         options = ", ".join(f"{k} = {v}" for k, v in d["options"].items())
         lines.insert(2, f"scheme options: {options}")
         if d["spectral_radius"] is not None:
-            lines.append(f"spectral radius: {d['spectral_radius']:.12g}")
+            per = " per step" if d["period"] > 1 else ""
+            lines.append(f"spectral radius{per}: {d['spectral_radius']:.12g}")
         bound = d["h_max"]
         if d.get("h_max_status") == "symbolic":
             lines.append("h_max (h_g = h_d = h): not computed while symbols remain; the "
