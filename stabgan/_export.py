@@ -10,7 +10,7 @@ import sympy as sp
 
 from ._analysis import Analysis, analyze
 from ._game import method
-from ._methods import MethodSpec
+from ._methods import MethodSpec, get_spec
 from ._printing import latex
 
 __all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
@@ -156,7 +156,71 @@ def _section_tex(r: dict) -> list[str]:
     return lines
 
 
-def latex_document(results: list[dict], verification: list) -> str:
+#: The schemes of the LaTeX document's scheme sections: (title, scheme, options, update rule).
+SCHEME_SECTIONS = (
+    ("SimGD", "simgd", {}, r"x_{k+1} = x_k + H v(x_k),\quad H = \operatorname{diag}(h_g, h_d)"),
+    ("AltGD", "altgd", {}, r"\theta_{k+1} = \theta_k + h_g v_\theta(\theta_k, \psi_k),\quad "
+     r"\psi_{k+1} = \psi_k + h_d v_\psi(\theta_{k+1}, \psi_k)"),
+    ("Extragradient (Korpelevich 1976; Gidel et al. 2019)", "extragradient", {},
+     r"y_k = x_k + h_e v(x_k),\quad x_{k+1} = x_k + h\, v(y_k),\quad h_e = h"),
+    ("Optimistic gradient (Daskalakis et al. 2018)", "ogda", {},
+     r"x_{k+1} = x_k + 2h\, v(x_k) - h\, v(x_{k-1})"),
+    (r"Simultaneous heavy ball, $\beta = -1/2$ (Gidel et al. 2019)", "simgd",
+     {"momentum": "-1/2"}, r"x_{k+1} = x_k + h\, v(x_k) + \beta (x_k - x_{k-1})"),
+    (r"Alternating heavy ball, $\beta = -1/2$ (Gidel et al. 2019)", "altgd",
+     {"momentum": "-1/2"}, r"\theta_{k+1} = \theta_k + h v_\theta(\theta_k, \psi_k) + \beta"
+     r"(\theta_k - \theta_{k-1}),\ \psi_{k+1} = \psi_k + h v_\psi(\theta_{k+1}, \psi_k) + "
+     r"\beta (\psi_k - \psi_{k-1})"),
+    (r"Lookahead over SimGD, $k = 5$, $\alpha = 1/2$ (Chavdarova et al. 2021)", "lookahead", {},
+     r"s \leftarrow x;\ 5 \text{ SimGD steps from } x;\ x \leftarrow s + \alpha (x - s)"),
+    ("Lazy R1 under SimGD, every 4th step (Karras et al. 2020)", "simgd", {"lazy_every": 4},
+     r"\gamma_k = 4\gamma \text{ if } k \equiv 3 \pmod 4, \text{ else } 0;\quad "
+     r"x_{k+1} = x_k + h\, v_{\gamma_k}(x_k)"),
+)
+
+
+def scheme_results() -> list[dict]:
+    """The analyses of the scheme sections: r1 and the unregularized GAN (catalogue defaults,
+    h symbolic) under each scheme of :data:`SCHEME_SECTIONS`."""
+    out = []
+    for title, scheme, options, rule in SCHEME_SECTIONS:
+        cases = []
+        for mid in ("gan", "r1"):
+            spec = get_spec(mid)
+            if options.get("lazy_every") and spec.penalty_parameter is None:
+                continue
+            m = method(mid, **{p.name: p.default for p in spec.parameters})
+            cases.append(analyze(m, scheme=scheme, **options))
+        out.append({"title": title, "scheme": scheme, "options": options, "rule": rule,
+                    "cases": cases})
+    return out
+
+
+def _scheme_section_tex(s: dict) -> list[str]:
+    lines = [r"\subsection{" + s["title"] + "}", r"\[" + s["rule"] + r"\]"]
+    for a in s["cases"]:
+        d = a.discrete
+        m = a.method
+        params = ", ".join(f"${latex(sp.Symbol(k))} = {latex(v)}$" for k, v in m.params.items())
+        state = ", ".join(r"\texttt{%s}" % _tex_text(c) for c in d["state"])
+        period = (f" over one period of {d['period']} steps" if d["period"] > 1 else "")
+        lines += [r"\paragraph{\texttt{%s}%s} Update operator%s on the state (%s):"
+                  % (m.id, f" ({params})" if params else "", period, state)]
+        if a.jacobian.rows <= 4 and len(latex(a.jacobian)) < 1500:
+            lines.append(r"\[" + latex(a.jacobian) + r"\]")
+        lines.append(r"characteristic polynomial \[" + latex(d["charpoly"]) + r"\]")
+        if a.eigenvalues and sum(len(latex(e)) for e in a.eigenvalues) < 1200:
+            lines.append(r"eigenvalues \[" + _eigs(a) + r"\]")
+        lines.append(_discrete_verdict_tex(a))
+        lines.append(r"$h_{\max} = " + _altgd_cell(a) + "$")
+        if d["h_opt"] is not None:
+            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
+                         r"$%.6g$ per step" % (d["h_opt"], d["rate_opt"]))
+        lines.append(r".\par")
+    return lines
+
+
+def latex_document(results: list[dict], verification: list, schemes: list | None = None) -> str:
     """The complete LaTeX document (article class; amsmath, amssymb, booktabs, hyperref)."""
     head = [r"\documentclass[10pt]{article}", r"\usepackage[T1]{fontenc}",
             r"\usepackage{amsmath,amssymb,booktabs,graphicx}", r"\usepackage[hidelinks]{hyperref}",
@@ -181,6 +245,16 @@ def latex_document(results: list[dict], verification: list) -> str:
     body = []
     for r in results:
         body += _section_tex(r)
+    if schemes:
+        body += [r"\section{Schemes with memory and periods}",
+                 r"Each scheme is one update rule over an abstract field; run on $v(x) = Jx$ it "
+                 r"gives the update operator's Jacobian at the equilibrium on the augmented "
+                 r"state (the velocity $u$ of momentum, OGDA's previous field value "
+                 r"$g_{\mathrm{prev}}$). Periodic schemes (lookahead, lazy) are analyzed over "
+                 r"one period; the rate is per step. Defaults of the catalogue, $h = h_g = h_d$ "
+                 r"symbolic; stability regions in \texttt{figures/region\_*.png}."]
+        for s in schemes:
+            body += _scheme_section_tex(s)
     tail = [r"\section{The lemma suite}", r"\begin{center}\small",
             r"\begin{tabular}{lll}", r"\toprule", r"statement & source & result \\",
             r"\midrule"]

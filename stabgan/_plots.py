@@ -163,6 +163,73 @@ def stability_figure(path, gammas=None, hs=None) -> None:
         save(fig, path)
 
 
+#: The stability-region figures of the report: one per scheme, a panel for r1 and one for the
+#: unregularized GAN (lazy regularization needs a penalty: its second panel is r1 again).
+#: Each panel: (method id, fixed method parameters, scheme, fixed scheme options,
+#: x axis (name, lo, hi), y axis (name, lo, hi)).
+SCHEME_FIGURES = {
+    "simgd": [("r1", {}, "simgd", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
+              ("gan", {}, "simgd", {}, ("h_g", 0.01, 3.0), ("h_d", 0.01, 3.0))],
+    "altgd": [("r1", {}, "altgd", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
+              ("gan", {}, "altgd", {"momentum": -0.3}, ("h_g", 0.01, 3.0), ("h_d", 0.01, 3.0))],
+    "extragradient": [("r1", {}, "extragradient", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
+                      ("gan", {}, "extragradient", {"h": 1.0}, ("h_e", 0.01, 4.0), None)],
+    "ogda": [("r1", {}, "ogda", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 2.0)),
+             ("gan", {}, "ogda", {}, ("h_g", 0.01, 2.0), ("h_d", 0.01, 2.0))],
+    "momentum-simgd": [("r1", {"gamma": 0.3}, "simgd", {}, ("momentum", -0.95, 0.95),
+                        ("h", 0.01, 3.0)),
+                       ("gan", {}, "simgd", {}, ("momentum", -0.95, 0.95), ("h", 0.01, 3.0))],
+    "momentum-altgd": [("r1", {"gamma": 0.3}, "altgd", {}, ("momentum", -0.95, 0.95),
+                        ("h", 0.01, 3.0)),
+                       ("gan", {}, "altgd", {}, ("momentum", -0.95, 0.95), ("h", 0.01, 3.0))],
+    "lookahead": [("r1", {}, "lookahead", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 5.0)),
+                  ("gan", {}, "lookahead", {}, ("lookahead_alpha", 0.02, 1.0), ("h", 0.01, 3.0))],
+    "lazy": [("r1", {}, "simgd", {"lazy_every": 4}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
+             ("r1", {"gamma": 1}, "simgd", {}, ("lazy_every", 1, 8), ("h", 0.01, 4.0))],
+}
+_AXIS_TEX = {"gamma": r"$\gamma$", "h": "step size h", "h_g": r"$h_g$", "h_d": r"$h_d$",
+             "h_e": r"extrapolation $h_e$", "momentum": r"momentum $\beta$",
+             "lookahead_alpha": r"lookahead $\alpha$", "lazy_every": "lazy_every k"}
+
+
+def scheme_region_figure(name: str, path, n: int = 240) -> None:
+    """The stability region of one scheme (a key of :data:`SCHEME_FIGURES`): spectral radius
+    per step on a grid (``stability_map``), the radius-1 contour, for r1 and the GAN."""
+    from ._maps import stability_map
+    plt = _plt()
+    with plt.rc_context({**FIGURE_RC, "figure.figsize": (10.0, 4.4)}):
+        fig, axes = plt.subplots(1, 2)
+        for ax, (mid, params, scheme, fixed, xaxis, yaxis) in zip(axes, SCHEME_FIGURES[name]):
+            m = method(mid, **params)
+            xn, xlo, xhi = xaxis
+            xs = (np.arange(xlo, xhi + 1) if xn == "lazy_every" else np.linspace(xlo, xhi, n))
+            if yaxis is None:  # one axis: the radius as a curve
+                s = stability_map(m, scheme, **fixed, **{xn: xs})
+                ax.plot(xs, s.spectral_radius, lw=1.2)
+                ax.axhline(1.0, color="k", lw=0.6, ls="--")
+                ax.set(xlabel=_AXIS_TEX[xn], ylabel="spectral radius per step")
+            else:
+                yn, ylo, yhi = yaxis
+                ys = np.linspace(ylo, yhi, n)
+                s = stability_map(m, scheme, **fixed, **{xn: xs, yn: ys})
+                rho = np.minimum(s.spectral_radius.T, 1.5)
+                im = ax.pcolormesh(xs, ys, rho, shading="auto", vmin=0, vmax=1.5,
+                                   cmap="viridis")
+                if np.any(s.spectral_radius < 1) and np.any(s.spectral_radius >= 1):
+                    ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w",
+                               linewidths=1)
+                ax.set(xlabel=_AXIS_TEX[xn], ylabel=_AXIS_TEX[yn])
+                fig.colorbar(im, ax=ax, label="spectral radius per step (clipped at 1.5)")
+            options = ", ".join(f"{k}={v}" for k, v in {**params, **fixed}.items())
+            share = 100 * float(np.mean(s.locally_convergent))
+            ax.set_title(f"{mid} {scheme}" + (f" ({options})" if options else "")
+                         + f": stable on {share:.0f}%", fontsize=9)
+        fig.suptitle(f"{name}: where the update operator contracts (white contour: spectral "
+                     f"radius 1)", fontsize=10)
+        fig.tight_layout()
+        save(fig, path)
+
+
 def nonsmooth_figure(method_id: str, cases, path, t_max: float = 60.0) -> None:
     """The flow of a method whose field jumps at psi = 0: one panel per parameter set, with
     trajectories from several starts and the one-sided equilibria marked."""

@@ -80,6 +80,11 @@ def cross_method_figures(figures: Path, log) -> None:
     stability_figure(figures / "stability_r1_gamma_h.png")
     log(f"stability maps (r1, SimGD and AltGD n_d = 1, 5): {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
+    from ._plots import SCHEME_FIGURES, scheme_region_figure
+    for name in SCHEME_FIGURES:
+        scheme_region_figure(name, figures / f"region_{name}.png")
+    log(f"stability regions of {len(SCHEME_FIGURES)} schemes: {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
     nonsmooth_figure("wgan-gp", [
         ({"gamma": 0.7, "g0": 1}, [(0.0, 1e-6), (2.5, 2.5)], "limit cycle"),
         ({"gamma": 3, "g0": 1}, [(0.5, 1.0), (0.5, -1.0), (-2.0, 2.5)], "non-Nash attractors"),
@@ -112,8 +117,12 @@ def _generate(root: Path, only, log) -> None:
             t0 = time.perf_counter()
             verification = verify()
             log(f"lemma suite ({len(verification)} statements): {time.perf_counter() - t0:.1f} s")
-            (derivations / "stabgan.tex").write_text(latex_document(results, verification),
-                                                     encoding="utf-8")
+            t0 = time.perf_counter()
+            from ._export import scheme_results
+            schemes = scheme_results()
+            log(f"schemes with memory and periods: {time.perf_counter() - t0:.1f} s")
+            (derivations / "stabgan.tex").write_text(
+                latex_document(results, verification, schemes), encoding="utf-8")
             (derivations / "README.md").write_text(index_markdown(results, verification),
                                                    encoding="utf-8")
         drawing.result()
