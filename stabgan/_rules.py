@@ -179,5 +179,8 @@ def period_jacobian(lin: Linearization, scheme) -> sp.Matrix:
     ops = LinearOps(lin, scheme)
     for phase in range(scheme.period):
         state = step(scheme, ops, state, phase)
-    out = sp.Matrix([sp.expand(c) for name in names for c in state[name]])
+        # keep every component an expanded linear form in z: composing unexpanded steps
+        # makes the expressions swell exponentially with the period
+        state = {name: tuple(sp.expand(c) for c in value) for name, value in state.items()}
+    out = sp.Matrix([state[name][i] for name in names for i in range(2)])
     return out.jacobian(sp.Matrix(z)).applyfunc(sp.expand)
