@@ -545,8 +545,8 @@ def update_kernel(exprs, state, steps, params, alias=None):
     Returns
     -------
     (callable, int, str)
-        ``make(*steps, *params, buffers)`` returning ``step(a0, a1, *outs)``; the number of
-        work buffers; the source.
+        ``make(*steps, *params, buffers, dtype)`` (dtype: the state's) returning
+        ``step(a0, a1, *outs)``; the number of work buffers; the source.
     """
     state_set = frozenset(state)
     exprs = [_fold_reciprocals(sp.sympify(e), state_set) for e in exprs]
@@ -586,13 +586,29 @@ def update_kernel(exprs, state, steps, params, alias=None):
             return o[1]
         return names[o[1]]
 
+    # In the body, a number or invariant operand is a 0-d array of the state's dtype: a
+    # Python float or NumPy scalar operand costs a conversion in every call, and a Python
+    # float is rounded to the array's dtype anyway (NEP 50), so the values are the same.
+    zero_d: dict = {}
+    zero_d_lines: list = []
+
+    def render_body(o):
+        if low.kind(o) == "state":
+            return render(o)
+        if o not in zero_d:
+            zero_d[o] = f"z{len(zero_d)}"
+            dtype = ", dtype" if low.kind(o) == "py" else ""
+            zero_d_lines.append(f"{zero_d[o]} = np.asarray({render(o)}{dtype})")
+        return zero_d[o]
+
     def call(func, operands, target=None):
-        args = [render(o) for o in operands]
+        args = [render(o) if target is None else render_body(o) for o in operands]
         if func == "softplus":
-            args.insert(0, "0.0")
+            args.insert(0, "0.0" if target is None else render_body(("c", 0.0)))
         fn = _BODY_FUNCS.get(func) or ("_expit" if func == "Sigmoid" else
                                        "_erf" if func == "erf" else _UFUNCS[func])
         if target is not None:
+            fn = fn.replace("np.", "_np_")     # a global name: no attribute lookup per call
             args.append(target)
         return f"{fn}({', '.join(args)})"
 
@@ -634,12 +650,15 @@ def update_kernel(exprs, state, steps, params, alias=None):
     outs = [f"o{i}" for i in range(len(results))]
     unpack = (f"    {', '.join(f'b{i}' for i in range(1, count + 1))}, = buffers\n"
               if count else "")
-    source = (f"def make({', '.join(inv_args + ['buffers'])}):\n{unpack}"
-              + "".join(f"    {line}\n" for line in prologue)
+    source = (f"def make({', '.join(inv_args + ['buffers', 'dtype'])}):\n{unpack}"
+              + "".join(f"    {line}\n" for line in prologue + zero_d_lines)
               + f"    def step({', '.join(['a0', 'a1'] + outs)}):\n"
               + "".join(f"        {line}\n" for line in lines or ["pass"])
               + "    return step\n")
     from scipy.special import erf, expit
     namespace = {"np": np, "_expit": expit, "_erf": erf}
+    namespace.update({"_np_" + name[3:]: getattr(np, name[3:])
+                      for name in list(_BODY_FUNCS.values()) + list(_UFUNCS.values())
+                      if name.startswith("np.")})
     exec(compile(source, "<stabgan update kernel>", "exec"), namespace)  # noqa: S102 - our own code
     return namespace["make"], count, source

@@ -47,20 +47,20 @@ def test_update_kernels_match_the_field(method_id):
         h_d = hg if shared else hd
         make, nbuf = _update_kernel(m.spec, m.f, m.generator, (0, 1), shared)
         outs = [np.empty(n), np.empty(n)]
-        make(hg, h_d, *values, [np.empty(n) for _ in range(nbuf)])(th, ps, *outs)
+        make(hg, h_d, *values, [np.empty(n) for _ in range(nbuf)], np.float64)(th, ps, *outs)
         for out, x, h, v in ((outs[0], th, hg, vt), (outs[1], ps, h_d, vp)):
             scale = 1 + np.abs(x) + h * np.abs(v)
             assert np.all(np.abs(out - (x + h * v)) <= 1e-13 * scale), (method_id, shared)
         # a scalar step size gives the bits of the same value in an array
         i = 5
         one = [np.empty(1), np.empty(1)]
-        make(hg[i], h_d[i], *values, [np.empty(1) for _ in range(nbuf)])(
+        make(hg[i], h_d[i], *values, [np.empty(1) for _ in range(nbuf)], np.float64)(
             th[i:i + 1], ps[i:i + 1], *one)
         assert one[0][0] == outs[0][i] and one[1][0] == outs[1][i], (method_id, shared)
     for comp, x, h, v in (((0,), th, hg, vt), ((1,), ps, hd, vp)):
         make, nbuf = _update_kernel(m.spec, m.f, m.generator, comp, False)
         out = np.empty(n)
-        make(h, *values, [np.empty(n) for _ in range(nbuf)])(th, ps, out)
+        make(h, *values, [np.empty(n) for _ in range(nbuf)], np.float64)(th, ps, out)
         assert np.all(np.abs(out - (x + h * v)) <= 1e-13 * (1 + np.abs(x) + h * np.abs(v)))
 
 
@@ -78,7 +78,7 @@ def test_shared_step_kernel_is_bitwise_the_separate_one(method_id):
     for shared in (False, True):
         make, nbuf = _update_kernel(m.spec, m.f, m.generator, (0, 1), shared)
         outs = [np.empty(n), np.empty(n)]
-        make(h, h.copy(), *values, [np.empty(n) for _ in range(nbuf)])(th, ps, *outs)
+        make(h, h.copy(), *values, [np.empty(n) for _ in range(nbuf)], np.float64)(th, ps, *outs)
         got.append(outs)
     assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
 
