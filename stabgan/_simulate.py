@@ -399,7 +399,7 @@ class _Meter:
 
 
 #: Longest stretch of the state given to one BLAS dot call of the bound monitor (OpenBLAS runs
-#: longer dots on several threads: slower here, and in competition with the workers).
+#: dots longer than 10000 on several threads: slower here, and in competition with the workers).
 _DOT_PIECE = 8192
 
 
@@ -647,7 +647,10 @@ class _Runner:
             return x, x[0], x[1], pieces
 
         cur, nxt = views(a), views(b)
-        threshold, dot, project = self.threshold, np.dot, self.clip
+        # SciPy's BLAS dot (ddot, sdot): about half the call overhead of np.dot
+        from scipy.linalg.blas import get_blas_funcs
+        dot = get_blas_funcs("dot", dtype=self.dtype)
+        threshold, project = self.threshold, self.clip
         done = 0
         while done < steps:
             block = min(CHECK_EVERY, steps - done)
