@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--trajectories", type=int, default=100_000)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--chunk-size", type=int, default=8192)
+    parser.add_argument("--chunk-size", type=int, default=16384)  # simulate's default
     args = parser.parse_args()
     n, steps = args.trajectories, args.steps
     rng = np.random.default_rng(0)

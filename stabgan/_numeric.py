@@ -330,3 +330,335 @@ def inplace_kernel(exprs, arrays, scalars):
     namespace = {"np": np, "_expit": expit, "_erf": erf}
     exec(compile(source, "<stabgan kernel>", "exec"), namespace)  # noqa: S102 - our own code
     return namespace["kernel"], w.count, source
+
+
+# -- update kernels: a factory of step functions with the loop invariants hoisted ----------------
+#
+# The simulator's fused update x_c + h_c v_c(x) is compiled differently from the field kernels
+# above: the expressions are lowered to a list of operations (value-numbered, so the same
+# operation on the same operands is done once), the operations that do not involve the state
+# (the step sizes and parameters alone, e.g. 1 - h gamma) run once per chunk in ``make``, and
+# the rest is the body of ``step``, with ``out`` given positionally, buffers reused by
+# liveness and an operation written in place over an operand that dies there. A scalar factor
+# of a reciprocal is folded into it (h psi / (1 + e^t) is psi * (h / (1 + e^t)): one
+# ``np.divide``), and a term with a negative coefficient is subtracted.
+
+
+class _Quot(sp.Function):
+    """``coef / base``, unevaluated: a scalar coefficient folded into a reciprocal."""
+
+    nargs = 2
+
+
+def _fold_reciprocals(expr, state: frozenset):
+    """Rewrite each product ``c * X * Sigmoid(u)`` (or ``c * X / b``) with a state-free
+    coefficient c as ``sign(c) * X * _Quot(|c|, 1 + exp(-u))`` (``_Quot(|c|, b)``)."""
+    if expr.is_Atom:
+        return expr
+    args = [_fold_reciprocals(a, state) for a in expr.args]
+    if not expr.is_Mul:
+        return expr.func(*args)
+    has_state = [bool(a.free_symbols & state) for a in args]
+    pick = None
+    for i, a in enumerate(args):
+        if not has_state[i]:
+            continue
+        if isinstance(a, Sigmoid):
+            pick, base = i, 1 + sp.exp(-a.args[0])
+            break
+        if a.is_Pow and a.exp == -1:
+            pick, base = i, a.base
+            break
+    if pick is None:
+        return sp.Mul(*args)
+    number = sp.Mul(*[a for a in args if a.is_Number])
+    coef = sp.Mul(abs(number), *[a for i, a in enumerate(args) if not has_state[i]
+                                  and not a.is_Number])
+    rest = [a for i, a in enumerate(args) if has_state[i] and i != pick]
+    sign = -1 if number.is_negative else 1
+    return sign * sp.Mul(*rest, _Quot(coef, base))
+
+
+_BODY_FUNCS = {"mul": "np.multiply", "add": "np.add", "sub": "np.subtract", "div": "np.divide",
+               "neg": "np.negative", "sqrt": "np.sqrt", "pow": "np.power",
+               "softplus": "np.logaddexp"}
+
+
+class _Lowering:
+    """SymPy expressions -> a value-numbered list of elementwise operations.
+
+    An operand is ('a', name) (the state), ('i', name, kind) (a step size: kind 'np', a NumPy
+    scalar or array; a parameter: kind 'py', a Python float), ('c', value) or ('v', index)."""
+
+    def __init__(self, state: dict, inputs: dict, alias: dict):
+        self.state, self.inputs, self.alias = state, inputs, alias
+        self.ops: list = []
+        self.kinds: list = []
+        self.numbering: dict = {}
+        self.memo: dict = {}
+
+    def kind(self, operand) -> str:
+        tag = operand[0]
+        if tag == "a":
+            return "state"
+        if tag == "i":
+            return operand[2]
+        if tag == "c":
+            return "py"
+        return self.kinds[operand[1]]
+
+    def op(self, func: str, *operands):
+        if func in ("mul", "add"):
+            operands = tuple(sorted(operands, key=repr))  # exactly commutative in IEEE
+        key = (func, operands)
+        if key not in self.numbering:
+            kinds = {self.kind(o) for o in operands}
+            self.kinds.append("state" if "state" in kinds else "np" if "np" in kinds else "py")
+            self.ops.append(key)
+            self.numbering[key] = ("v", len(self.ops) - 1)
+        return self.numbering[key]
+
+    def lower(self, e):
+        if e in self.memo:
+            return self.memo[e]
+        out = self._lower(e)
+        self.memo[e] = out
+        return out
+
+    def _lower(self, e):
+        if e in self.state:
+            return ("a", self.state[e])
+        if e in self.alias:
+            return self.lower(self.alias[e])
+        if e in self.inputs:
+            return ("i",) + self.inputs[e]
+        if e.is_Number or e.is_NumberSymbol:
+            return ("c", float(e))
+        if e.is_Add:
+            return self._add(e)
+        if e.is_Mul:
+            return self._mul(e)
+        if e.is_Pow:
+            base, ex = self.lower(e.base), e.exp
+            if ex == 2:
+                return self.op("mul", base, base)
+            if ex == -1:
+                return self.op("div", ("c", 1.0), base)
+            if ex == sp.Rational(1, 2):
+                return self.op("sqrt", base)
+            return self.op("pow", base, ("c", float(ex)))
+        if isinstance(e, _Quot):
+            return self.op("div", self.lower(e.args[0]), self.lower(e.args[1]))
+        if isinstance(e, Sigmoid):
+            # 1 / (1 + exp(-x)): a relative error of a few ulp for every x; exp overflows to
+            # inf for x < -709, giving the correct 0 (see _KernelWriter.emit)
+            return self.op("div", ("c", 1.0), self.lower(1 + sp.exp(-e.args[0])))
+        if isinstance(e, Softplus):
+            return self.op("softplus", self.lower(e.args[0]))
+        name = type(e).__name__
+        if name in _UFUNCS and len(e.args) == 1:
+            return self.op(name, self.lower(e.args[0]))
+        raise NotImplementedError(f"cannot compile {type(e).__name__}: {e}")
+
+    def _product(self, operands):
+        """Multiply operands: Python floats first, then NumPy values, then the state."""
+        order = {"py": 0, "np": 1, "state": 2}
+        operands = sorted(operands, key=lambda o: order[self.kind(o)])  # stable
+        acc = operands[0]
+        for o in operands[1:]:
+            acc = self.op("mul", acc, o)
+        return acc
+
+    def _mul(self, e, signed: bool = False):
+        """Lower a product; with ``signed``, return (operand of |e|, e is negative)."""
+        number = sp.Mul(*[a for a in e.args if a.is_Number])
+        negative = signed and number.is_negative
+        if negative:
+            number = -number
+        factors = [a for a in e.args if not a.is_Number]
+        operands = [self.lower(a) for a in factors]
+        state = [o for o in operands if self.kind(o) == "state"]
+        coef = [o for o in operands if self.kind(o) != "state"]
+        if number != 1:
+            coef.insert(0, ("c", float(number)))
+        if not state:
+            out = self._product(coef) if coef else ("c", 1.0)
+        else:
+            out = state[0]
+            for o in state[1:]:
+                out = self.op("mul", out, o)
+            if coef:
+                out = self.op("mul", out, self._product(coef))
+        return (out, negative) if signed else out
+
+    def _add(self, e):
+        terms = []
+        for t in e.args:
+            if t.is_Mul:
+                terms.append(self._mul(t, signed=True))
+            else:
+                terms.append((self.lower(t), False))
+        state = [(o, neg) for o, neg in terms if self.kind(o) == "state"]
+        fixed = [(o, neg) for o, neg in terms if self.kind(o) != "state"]
+        inv = None
+        for o, neg in fixed:
+            if inv is None:
+                inv = self.op("neg", o) if neg else o
+            else:
+                inv = self.op("sub" if neg else "add", inv, o)
+        if not state:
+            return inv
+        positive = [i for i, (_, neg) in enumerate(state) if not neg]
+        if positive:
+            first = positive[0]
+            acc = state[first][0]
+        elif inv is not None:
+            first, acc, inv = 0, self.op("sub", inv, state[0][0]), None
+        else:
+            first, acc = 0, self.op("neg", state[0][0])
+        for i, (o, neg) in enumerate(state):
+            if i != first:
+                acc = self.op("sub" if neg else "add", acc, o)
+        if inv is not None:
+            acc = self.op("add", acc, inv)
+        return acc
+
+
+def update_kernel(exprs, state, steps, params, alias=None):
+    """Compile the new-state expressions ``exprs`` into a factory of in-place step functions.
+
+    Parameters
+    ----------
+    exprs : list of sympy.Expr
+        One expression per output (e.g. theta + h_g v_theta and psi + h_d v_psi).
+    state : (Symbol, Symbol)
+        theta and psi, bound to the arrays ``a0``, ``a1`` of the step function.
+    steps : list of Symbol
+        Step sizes, bound to NumPy scalars or arrays (of the state's dtype).
+    params : list of Symbol
+        Parameters, bound to Python floats.
+    alias : dict, optional
+        Step-size symbols to compute as another one (e.g. h_d as h_g when they are equal):
+        an operation whose operands then coincide is done once; every value is computed by
+        the same operations either way, so the results are bitwise the same.
+
+    Returns
+    -------
+    (callable, int, str)
+        ``make(*steps, *params, buffers, dtype)`` (dtype: the state's) returning
+        ``step(a0, a1, *outs)``; the number of work buffers; the source.
+    """
+    state_set = frozenset(state)
+    exprs = [_fold_reciprocals(sp.sympify(e), state_set) for e in exprs]
+    replacements, reduced = sp.cse(exprs, order="none")
+    inputs = {s: (f"i{k}", "np") for k, s in enumerate(steps)}
+    inputs.update({s: (f"i{len(steps) + k}", "py") for k, s in enumerate(params)})
+    low = _Lowering({state[0]: "a0", state[1]: "a1"}, inputs, dict(alias or {}))
+    for sym, expr in replacements:
+        low.memo[sym] = low.lower(expr)
+    results = [low.lower(e) for e in reduced]
+
+    def is_state(o):
+        return low.kind(o) == "state"
+
+    # liveness of the state-dependent values
+    body = [k for k, kind in enumerate(low.kinds) if kind == "state"]
+    last: dict = {}
+    for k in body:
+        for o in low.ops[k][1]:
+            if o[0] == "v":
+                last[o[1]] = k
+    end = len(low.ops)
+    for o in results:
+        if o[0] == "v":
+            last[o[1]] = end
+    names: dict = {}
+    outputs: dict = {}
+    for i, o in enumerate(results):
+        if o[0] == "v" and is_state(o) and o[1] not in outputs:
+            outputs[o[1]] = f"o{i}"
+
+    def render(o):
+        tag = o[0]
+        if tag == "c":
+            return repr(o[1])
+        if tag in ("a", "i"):
+            return o[1]
+        return names[o[1]]
+
+    # In the body, a number or invariant operand is a 0-d array of the state's dtype: a
+    # Python float or NumPy scalar operand costs a conversion in every call, and a Python
+    # float is rounded to the array's dtype anyway (NEP 50), so the values are the same.
+    zero_d: dict = {}
+    zero_d_lines: list = []
+
+    def render_body(o):
+        if low.kind(o) == "state":
+            return render(o)
+        if o not in zero_d:
+            zero_d[o] = f"z{len(zero_d)}"
+            dtype = ", dtype" if low.kind(o) == "py" else ""
+            zero_d_lines.append(f"{zero_d[o]} = np.asarray({render(o)}{dtype})")
+        return zero_d[o]
+
+    def call(func, operands, target=None):
+        args = [render(o) if target is None else render_body(o) for o in operands]
+        if func == "softplus":
+            args.insert(0, "0.0" if target is None else render_body(("c", 0.0)))
+        fn = _BODY_FUNCS.get(func) or ("_expit" if func == "Sigmoid" else
+                                       "_erf" if func == "erf" else _UFUNCS[func])
+        if target is not None:
+            fn = fn.replace("np.", "_np_")     # a global name: no attribute lookup per call
+            args.append(target)
+        return f"{fn}({', '.join(args)})"
+
+    prologue = []
+    for k, ((func, operands), kind) in enumerate(zip(low.ops, low.kinds)):
+        if kind == "py":
+            names[k] = f"c{k}"
+            prologue.append(f"c{k} = float({call(func, operands)})")
+        elif kind == "np":
+            names[k] = f"c{k}"
+            prologue.append(f"c{k} = {call(func, operands)}")
+
+    free: list = []
+    count = 0
+    lines = []
+    for k in body:
+        func, operands = low.ops[k]
+        dying = [o[1] for o in operands if o[0] == "v" and is_state(o) and last.get(o[1]) == k
+                 and not names[o[1]].startswith("o")]
+        if k in outputs:
+            target = outputs[k]
+        elif dying:
+            target = names[dying[0]]
+        elif free:
+            target = free.pop()
+        else:
+            count += 1
+            target = f"b{count}"
+        lines.append(call(func, operands, target))
+        names[k] = target
+        for d in dying:
+            if names[d] != target and names[d] not in free:
+                free.append(names[d])
+    for i, o in enumerate(results):
+        if not (o[0] == "v" and outputs.get(o[1]) == f"o{i}"):
+            lines.append(f"np.copyto(o{i}, {render(o)})")
+
+    inv_args = [f"i{k}" for k in range(len(steps) + len(params))]
+    outs = [f"o{i}" for i in range(len(results))]
+    unpack = (f"    {', '.join(f'b{i}' for i in range(1, count + 1))}, = buffers\n"
+              if count else "")
+    source = (f"def make({', '.join(inv_args + ['buffers', 'dtype'])}):\n{unpack}"
+              + "".join(f"    {line}\n" for line in prologue + zero_d_lines)
+              + f"    def step({', '.join(['a0', 'a1'] + outs)}):\n"
+              + "".join(f"        {line}\n" for line in lines or ["pass"])
+              + "    return step\n")
+    from scipy.special import erf, expit
+    namespace = {"np": np, "_expit": expit, "_erf": erf}
+    namespace.update({"_np_" + name[3:]: getattr(np, name[3:])
+                      for name in list(_BODY_FUNCS.values()) + list(_UFUNCS.values())
+                      if name.startswith("np.")})
+    exec(compile(source, "<stabgan update kernel>", "exec"), namespace)  # noqa: S102 - our own code
+    return namespace["make"], count, source

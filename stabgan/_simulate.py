@@ -7,14 +7,18 @@ each with the newest value of the other player (the order can be swapped); a box
 constraint of the method (WGAN's clipping) is a projection after each discriminator step.
 
 How it runs: trajectories are cut into cache-sized chunks; each chunk runs all its steps
-with preallocated buffers and in-place ufuncs generated from the SymPy field (``_numeric``).
-Every operation is elementwise, so a trajectory's result does not depend on the chunk size,
-the batch size or its position in the batch (tested bitwise). The largest |theta|, |psi| of
-each trajectory is tracked at every step; every :data:`CHECK_EVERY` steps a trajectory that
-became non-finite or left the bound (max(|theta|, |psi|) > ``bound``) is replayed from the
-last check, step by step, and frozen at the last state inside the bound, with the step at
-which it left recorded (a start outside the bound has left at step 0). Floating-point warnings are suppressed inside the update and
-reported as statuses instead.
+with preallocated buffers and in-place ufuncs generated from the SymPy field (``_numeric``;
+the loop invariants such as 1 - h gamma are computed once per chunk). Every operation is
+elementwise, so a trajectory's result does not depend on the chunk size, the batch size or
+its position in the batch (tested bitwise). The bound is checked at every step: a trajectory
+that became non-finite or left it (max(|theta|, |psi|) > ``bound``) at some step of a block
+of :data:`CHECK_EVERY` steps is replayed from the start of the block, step by step, and
+frozen at the last state inside the bound, with the step at which it left recorded (a start
+outside the bound has left at step 0). SimGD without recording checks one sum of squares per
+chunk and step, and tracks max(|theta|, |psi|) trajectory by trajectory only from a step
+whose sum reaches bound^2 (see ``_Runner._run_simgd``); the other paths track it at every
+step. Floating-point warnings are suppressed inside the update and reported as statuses
+instead.
 """
 from __future__ import annotations
 
@@ -95,23 +99,25 @@ _H = sp.Symbol("h_step", positive=True)
 
 
 @lru_cache(maxsize=None)
-def _update_kernel(spec, f: str, generator: str, components: tuple, h_array: bool):
-    """One in-place kernel for the new state x_c + h_c v_c(x) of each requested component
-    (fields without noise); the step sizes are arrays or scalars."""
+def _update_kernel(spec, f: str, generator: str, components: tuple, shared: bool):
+    """A factory of in-place step functions for the new state x_c + h_c v_c(x) of each
+    requested component (fields without noise): ``make(*h, *params, buffers, dtype)`` returns
+    ``step(theta, psi, *outs)``; the step sizes are NumPy scalars or arrays. With ``shared``
+    (SimGD with h_g equal to h_d) an operation that then coincides for both players (h / (1 +
+    e^t)) is done once; every value is computed by the same operations either way."""
     from ._game import derive
-    from ._numeric import inplace_kernel
+    from ._numeric import update_kernel
     d = derive(spec, f, generator)
     params = [p.symbol for p in spec.parameters]
     steps = [sp.Symbol(f"h_{c}", positive=True) for c in components]
     state = (THETA, PSI)
     # x + h v(x), expanded and collected in the state so that e.g. psi + h (theta s - gamma psi)
-    # becomes psi (1 - h gamma) + h theta s: one ufunc fewer per step
+    # becomes psi (1 - h gamma) + h theta s, with 1 - h gamma computed once per chunk
     exprs = [sp.collect(sp.expand_mul(state[c] + hc * d.integrand[c]), [THETA, PSI])
              for c, hc in zip(components, steps)]
-    arrays = [THETA, PSI] + (steps if h_array else [])
-    scalars = ([] if h_array else steps) + params
-    kernel, nbuf, _ = inplace_kernel(exprs, arrays, scalars)
-    return kernel, nbuf
+    alias = {steps[1]: steps[0]} if shared and len(steps) == 2 else None
+    make, nbuf, _ = update_kernel(exprs, state, steps, params, alias)
+    return make, nbuf
 
 
 @lru_cache(maxsize=None)
@@ -219,7 +225,7 @@ def _int_option(value, name: str, low: int, high: int | None = None) -> int:
 def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0=1.0, psi0=1.0,
              n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
              dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
-             bound: float = 1e8, chunk_size: int = 8192,
+             bound: float = 1e8, chunk_size: int = 16384,
              workers: int | None = None, progress=None, momentum=None, h_e=None, base=None,
              lookahead_steps=None, lookahead_alpha=None,
              lazy_every=None) -> SimulationResult:
@@ -260,7 +266,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     bound : float
         ``diverged`` means non-finite or :math:`\max(|\theta|, |\psi|) > \text{bound}` at some step.
     chunk_size : int
-        Trajectories per chunk (results do not depend on it).
+        Trajectories per chunk (results do not depend on it). The default was measured
+        fastest among 4096 ... 32768 on the reference machine (r1 SimGD, float64; 1 MB of
+        L2 cache per core).
     workers : int, optional
         Threads that run chunks in parallel (default 1: on the 2-core reference machine
         two threads gained between -40% and +25% in benchmarks/simulate.py). NumPy's ufuncs
@@ -423,18 +431,42 @@ class _Meter:
                 self.callback(self.done, self.total)
 
 
+#: Longest stretch of the state given to one BLAS dot call of the bound monitor (OpenBLAS runs
+#: dots longer than 10000 on several threads: slower here, and in competition with the workers).
+_DOT_PIECE = 8192
+
+
+def _square_threshold(bound, dtype):
+    """The largest finite T of ``dtype`` with T <= bound**2 exactly (0 for a bound that is not
+    positive). A sum of squares that contains x**2 with |x| > bound is >= T however it is
+    rounded (every term is >= 0 and rounding is monotone), and NaN if an x is NaN."""
+    from fractions import Fraction
+    b = float(bound)
+    big = np.finfo(dtype).max
+    if not b > 0:
+        return dtype.type(0)
+    if b == np.inf or Fraction(b) ** 2 >= Fraction(float(big)):
+        return dtype.type(big)
+    exact = Fraction(b) ** 2
+    t = dtype.type(float(exact))
+    while Fraction(float(t)) > exact:
+        t = np.nextafter(t, dtype.type(0))
+    return t
+
+
 class _Runner:
     """Runs the steps of one chunk in place."""
 
     def __init__(self, m, scheme, n_g, n_d, order, size, dtype, bound):
         self.scheme, self.n_g, self.n_d, self.order = scheme, n_g, n_d, order
         self.dtype, self.bound = dtype, bound
+        self.threshold = _square_threshold(bound, dtype)
         self.method, self.size = m, size
         self.uniform_h = None
         self.meter = None
         self.fused = not m.derived.noise
         self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
-        self._fused: dict = {}
+        self._cache: dict = {}
         if not self.fused:
             if scheme == "simgd":
                 self.both = _Field(m, (0, 1), size, dtype)
@@ -456,41 +488,39 @@ class _Runner:
             if coord == "psi":
                 np.clip(psi, lo, hi, out=psi)
 
-    def _fused_kernel(self, components: tuple, h_array: bool, n: int):
-        key = (components, h_array, n)
-        if key not in self._fused:
-            m = self.method
-            kernel, nbuf = _update_kernel(m.spec, m.f, m.generator, components, h_array)
-            if (components, h_array) not in self._fused:
-                self._fused[(components, h_array)] = (
-                    [np.empty(self.size, self.dtype) for _ in range(nbuf)],
-                    [np.empty(self.size, self.dtype) for _ in components])
-            bufs, outs = self._fused[(components, h_array)]
-            self._fused[key] = (kernel, [b[:n] for b in bufs], [o[:n] for o in outs])
-        return self._fused[key]
+    def _arrays(self, key, count: int, n: int, rows: int = 0) -> list:
+        """``count`` work arrays of length n, cut from arrays of the chunk size allocated once
+        per key; with ``rows``, contiguous arrays of shape (rows, n) (once per key and n)."""
+        if rows:
+            key = (key, n)
+            if key not in self._cache:
+                self._cache[key] = [np.empty((rows, n), self.dtype) for _ in range(count)]
+            return self._cache[key]
+        if key not in self._cache:
+            self._cache[key] = [np.empty(self.size, self.dtype) for _ in range(count)]
+        return [a[:n] for a in self._cache[key]]
 
-    def _step_fused(self, th, ps, hg, hd) -> None:
-        n = th.shape[0]
-        h_array = np.ndim(hg) > 0
-        values = self.values
+    def stepper(self, hg, hd, n: int):
+        """The fused update of n trajectories with step sizes hg, hd (scalars of the dtype or
+        arrays of length n), its loop invariants computed once: for SimGD one function
+        ``step(theta, psi, theta_out, psi_out)``, for AltGD one per player (``step(theta,
+        psi, out)``). None for a field with noise (evaluated by quadrature)."""
+        if not self.fused:
+            return None
+        m = self.method
         if self.scheme == "simgd":
-            kernel, bufs, outs = self._fused_kernel((0, 1), h_array, n)
-            kernel(outs, th, ps, hg, hd, *values, bufs)
-            np.copyto(th, outs[0])
-            np.copyto(ps, outs[1])
-            self._project(ps)
-            return
-        blocks = [((0,), self.n_g, hg), ((1,), self.n_d, hd)]
-        if self.order == "discriminator-first":
-            blocks.reverse()
-        for comp, count, hc in blocks:
-            kernel, bufs, outs = self._fused_kernel(comp, h_array, n)
-            target = th if comp == (0,) else ps
-            for _ in range(count):
-                kernel(outs, th, ps, hc, *values, bufs)
-                np.copyto(target, outs[0])
-                if comp == (1,):
-                    self._project(ps)
+            if np.ndim(hg) == 0 and np.ndim(hd) == 0:
+                shared = bool(hg == hd)
+            else:
+                shared = hg is hd or bool(np.ndim(hg) and np.ndim(hd) and np.array_equal(hg, hd))
+            make, nbuf = _update_kernel(m.spec, m.f, m.generator, (0, 1), shared)
+            return make(hg, hd, *self.values, self._arrays(("work", shared), nbuf, n), self.dtype)
+        makers = []
+        for comp, hc in (((0,), hg), ((1,), hd)):
+            make, nbuf = _update_kernel(m.spec, m.f, m.generator, comp, False)
+            makers.append(make(hc, *self.values, self._arrays(("work", comp), nbuf, n),
+                               self.dtype))
+        return tuple(makers)
 
     @staticmethod
     def track(peak, tmp, th, ps) -> None:
@@ -501,37 +531,27 @@ class _Runner:
         np.abs(ps, out=tmp)
         np.maximum(peak, tmp, out=peak)
 
-    def simgd_block(self, th, ps, hg, hd, count: int, peak, tmp) -> None:
-        """``count`` fused SimGD steps in place, ping-ponging between two (2, n) state buffers
-        (theta and psi as the rows of one array, so that tracking max(|theta|, |psi|) takes
-        two ufunc calls per step instead of four; no copies inside the loop)."""
+    def step(self, th, ps, hg, hd, stepper) -> None:
+        """One update of the state (th, ps) in place (``stepper`` from :meth:`stepper`)."""
         n = th.shape[0]
-        kernel, bufs, _ = self._fused_kernel((0, 1), np.ndim(hg) > 0, n)
-        key = ("pingpong", n)
-        if key not in self._fused:
-            self._fused[key] = (np.empty((2, n), self.dtype), np.empty((2, n), self.dtype),
-                                np.empty((2, n), self.dtype), np.empty((2, n), self.dtype))
-        a, b, peak2, tmp2 = self._fused[key]
-        a[0], a[1] = th, ps
-        peak2.fill(0)
-        values = self.values
-        project = self.clip
-        for _ in range(count):
-            kernel(b, a[0], a[1], hg, hd, *values, bufs)
-            if project:
-                self._project(b[1])
-            np.abs(b, out=tmp2)
-            np.maximum(peak2, tmp2, out=peak2)
-            a, b = b, a
-        np.copyto(th, a[0])
-        np.copyto(ps, a[1])
-        np.maximum(peak, peak2[0], out=peak)
-        np.maximum(peak, peak2[1], out=peak)
-
-    def step(self, th, ps, hg, hd) -> None:
-        """One update of the state (th, ps) in place."""
         if self.fused:
-            self._step_fused(th, ps, hg, hd)
+            if self.scheme == "simgd":
+                out_t, out_p = self._arrays("out", 2, n)
+                stepper(th, ps, out_t, out_p)
+                np.copyto(th, out_t)
+                np.copyto(ps, out_p)
+                self._project(ps)
+                return
+            (out,) = self._arrays("out1", 1, n)
+            blocks = [(th, self.n_g, stepper[0], False), (ps, self.n_d, stepper[1], True)]
+            if self.order == "discriminator-first":
+                blocks.reverse()
+            for target, count, kernel, project in blocks:
+                for _ in range(count):
+                    kernel(th, ps, out)
+                    np.copyto(target, out)
+                    if project:
+                        self._project(ps)
             return
         if self.scheme == "simgd":
             vt, vp = self.both(th, ps)
@@ -560,15 +580,24 @@ class _Runner:
         return ~(np.isfinite(th) & np.isfinite(ps) & (np.abs(th) <= self.bound)
                  & (np.abs(ps) <= self.bound))
 
-    def run_chunk(self, sl, flat, steps, record_every, result) -> None:
+    def _inputs(self, sl, flat):
         th = flat[0][sl].astype(self.dtype)
         ps = flat[1][sl].astype(self.dtype)
-        hg = flat[2][sl].astype(self.dtype)
-        hd = flat[3][sl].astype(self.dtype)
         if self.uniform_h is not None:
             # one step size for the whole batch: a scalar, the same in every chunk
             hg, hd = self.uniform_h
+        else:
+            hg = flat[2][sl].astype(self.dtype)
+            hd = flat[3][sl].astype(self.dtype)
+        return th, ps, hg, hd
+
+    def run_chunk(self, sl, flat, steps, record_every, result) -> None:
+        th, ps, hg, hd = self._inputs(sl, flat)
+        if self.fused and self.scheme == "simgd" and not record_every:
+            self._run_simgd(sl, th, ps, hg, hd, steps, result)
+            return
         n = th.shape[0]
+        stepper = self.stepper(hg, hd, n)
         frozen = np.zeros(n, bool)
         frozen_th = th.copy()
         frozen_ps = ps.copy()
@@ -591,15 +620,11 @@ class _Runner:
             block = min(CHECK_EVERY, steps - done)
             save_th, save_ps = th.copy(), ps.copy()
             peak.fill(0)
-            fast = (self.fused and self.scheme == "simgd" and not record_every
-                    and done + block < steps)
-            if fast:
-                self.simgd_block(th, ps, hg, hd, block, peak, tmp)
-            for k in range(0 if fast else block):
+            for k in range(block):
                 if done + k == steps - 1:
                     np.copyto(prev_th, th)
                     np.copyto(prev_ps, ps)
-                self.step(th, ps, hg, hd)
+                self.step(th, ps, hg, hd, stepper)
                 self.track(peak, tmp, th, ps)
                 if record_every and (done + k + 1) % record_every == 0:
                     # states of trajectories that have already left are fixed up below
@@ -629,6 +654,86 @@ class _Runner:
         result["prev_psi"][sl] = prev_ps
         result["diverged_at"][sl] = div_at
 
+    def _run_simgd(self, sl, th, ps, hg, hd, steps, result) -> None:
+        """Fused SimGD without recording: theta and psi are the rows of one (2, n) array, and
+        the steps ping-pong between two of them (no copies inside the loop).
+
+        Bound monitor: after every step, one sum of squares of the whole chunk (BLAS dots, no
+        temporary arrays). It is >= :func:`_square_threshold` (or NaN) whenever a trajectory
+        is beyond the bound or non-finite at that step, so a step it passes needs nothing
+        else; from the first step it does not pass until the end of the block,
+        max(|theta|, |psi|) of every trajectory is tracked element by element (the previous
+        monitor), the trajectories that left are replayed from the block's start, frozen, and
+        their running state is set to (0, 0) so that they do not trip the monitor again."""
+        n = th.shape[0]
+        a, b, save, prev, peak, tmp = self._arrays("simgd", 6, n, rows=2)
+        a[0], a[1] = th, ps
+        step = self.stepper(hg, hd, n)
+        frozen = np.zeros(n, bool)
+        frozen_th, frozen_ps = th.copy(), ps.copy()
+        div_at = np.full(n, -1, np.int64)
+        start_out = self._outside(th, ps)
+        if start_out.any():
+            frozen |= start_out
+            div_at[start_out] = 0
+            a[:, start_out] = 0
+        np.copyto(prev, a)
+
+        def views(x):
+            pieces = [row[i:i + _DOT_PIECE] for row in x for i in range(0, n, _DOT_PIECE)]
+            return x, x[0], x[1], pieces
+
+        cur, nxt = views(a), views(b)
+        # SciPy's BLAS dot (ddot, sdot): about half the call overhead of np.dot
+        from scipy.linalg.blas import get_blas_funcs
+        dot = get_blas_funcs("dot", dtype=self.dtype)
+        threshold, project = self.threshold, self.clip
+        done = 0
+        while done < steps:
+            block = min(CHECK_EVERY, steps - done)
+            np.copyto(save, cur[0])
+            alarm = False
+            for k in range(block):
+                if done + k == steps - 1:
+                    np.copyto(prev, cur[0])
+                step(cur[1], cur[2], nxt[1], nxt[2])
+                if project:
+                    self._project(nxt[2])
+                if alarm:
+                    np.abs(nxt[0], out=tmp)
+                    np.maximum(peak, tmp, out=peak)
+                else:
+                    pieces = nxt[3]
+                    total = dot(pieces[0], pieces[0])
+                    for piece in pieces[1:]:
+                        total = total + dot(piece, piece)
+                    if not total < threshold:
+                        alarm = True
+                        np.abs(nxt[0], out=peak)
+                cur, nxt = nxt, cur
+            if alarm:
+                bad = ~((peak[0] <= self.bound) & (peak[1] <= self.bound)) & ~frozen
+                if bad.any():
+                    idx = np.flatnonzero(bad)
+                    self._replay(idx, save[0], save[1], hg, hd, done, block, frozen_th,
+                                 frozen_ps, div_at)
+                    frozen[idx] = True
+                    cur[0][:, idx] = 0
+            done += block
+            if self.meter is not None:
+                self.meter.add(n * block)
+        final = cur[0]
+        if frozen.any():
+            np.copyto(final[0], frozen_th, where=frozen)
+            np.copyto(final[1], frozen_ps, where=frozen)
+            np.copyto(prev[0], frozen_th, where=frozen)
+            np.copyto(prev[1], frozen_ps, where=frozen)
+        result["theta"][sl] = final[0]
+        result["psi"][sl] = final[1]
+        result["prev_theta"][sl] = prev[0]
+        result["prev_psi"][sl] = prev[1]
+        result["diverged_at"][sl] = div_at
+
     def _replay(self, idx, save_th, save_ps, hg, hd, done, block, frozen_th, frozen_ps, div_at):
         """Re-run the block step by step for the escaping trajectories; freeze each at the last
         state inside the bound and record the step at which it left."""
@@ -636,12 +741,13 @@ class _Runner:
         ps = save_ps[idx].copy()
         h_g = hg[idx] if np.ndim(hg) else hg
         h_d = hd[idx] if np.ndim(hd) else hd
+        stepper = self.stepper(h_g, h_d, idx.size)
         alive = np.ones(idx.size, bool)
         last_th, last_ps = th.copy(), ps.copy()
         for k in range(block):
             np.copyto(last_th, th)
             np.copyto(last_ps, ps)
-            self.step(th, ps, h_g, h_d)
+            self.step(th, ps, h_g, h_d, stepper)
             left = self._outside(th, ps) & alive
             where = np.flatnonzero(left)
             frozen_th[idx[where]] = last_th[where]
