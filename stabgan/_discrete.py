@@ -123,9 +123,16 @@ def _positive_roots(expr, h) -> list:
 
 
 def _equal(a, b) -> bool:
+    """Whether two positive real roots are the same point. Distinct algebraic numbers are told
+    apart at 60 digits (cheap); simplify (slow on CRootOf) decides only between equal-looking
+    ones, and roots that agree to 50 digits but that SimPy cannot prove equal count as one."""
     if a.is_Float or b.is_Float:
         return abs(float(a) - float(b)) < 1e-25
-    return sp.simplify(a - b) == 0
+    if abs(sp.N(a - b, 60)) > sp.Float(10) ** -50:
+        return False
+    if a == b or (a.is_Rational and b.is_Rational):
+        return a == b
+    return True
 
 
 def _between(lo, hi) -> sp.Rational:
