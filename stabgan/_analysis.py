@@ -341,19 +341,14 @@ def _continuous(m: Method) -> Analysis:
 def _linearization(m: Method, scheme, J: sp.Matrix):
     """J, and for lazy regularization the Jacobians with the penalty weight w replaced by 0
     and by k w (derived from the method with w left a symbol)."""
-    from ._rules import Linearization
-    if scheme.lazy_every == 1:
-        return Linearization(J)
-    name = m.spec.penalty_parameter
+    from ._rules import lazy_linearization, require_penalty
+    name = require_penalty(m.spec, scheme.lazy_every)
     if name is None:
-        raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
-                         f"roth, consensus, nk, ...); method '{m.id}' has none. "
-                         f"Got lazy_every={scheme.lazy_every}.")
-    w = m.spec.parameter(name).symbol
+        return lazy_linearization(J, None, None, None, 1)
     free = Method(m.spec, m.f, m.generator, {k: v for k, v in m.values.items() if k != name})
     Jw = jacobian_at(smooth_field(free.integrand), noise=free.noise)
-    value = m.params[name]
-    return Linearization(J, Jw.subs(w, 0), Jw.subs(w, scheme.lazy_every * value))
+    return lazy_linearization(J, Jw, m.spec.parameter(name).symbol, m.params[name],
+                              scheme.lazy_every)
 
 
 def _discrete(m: Method, scheme) -> Analysis:
@@ -365,8 +360,8 @@ def _discrete(m: Method, scheme) -> Analysis:
 
     cont = _continuous(m)
     options = scheme.describe()
-    if scheme.lazy_every > 1 and m.spec.penalty_parameter is None:
-        _linearization(m, scheme, None)  # raises the error
+    from ._rules import require_penalty
+    require_penalty(m.spec, scheme.lazy_every)
     if cont.jacobian is None:
         return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
                         equilibrium=cont.equilibrium, jacobian=None, eigenvalues=[],

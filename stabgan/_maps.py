@@ -12,7 +12,7 @@ reported per step (the period-th root), as in :func:`analyze`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
@@ -68,7 +68,7 @@ def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int,
     from ._analysis import analyze
     from ._game import method as build
     from ._numeric import lambdify_numpy
-    from ._rules import Linearization
+    from ._rules import lazy_linearization, require_penalty
     from ._discrete import charpoly
     from ._schemes import update_jacobian
     m = build(spec, f=f if spec.takes_f else None, generator=generator)
@@ -78,15 +78,10 @@ def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int,
                          f"Jacobian, so no stability map.")
     opts = dict(options)
     sch = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, **opts)
-    sch = sch.__class__(**{**sch.__dict__, "h_g": HG_SYMBOL, "h_d": HD_SYMBOL})
-    lin = Linearization(J)
-    if sch.lazy_every > 1:
-        name = spec.penalty_parameter
-        if name is None:
-            raise InputError(f"The 'lazy_every' option applies to methods with a penalty; "
-                             f"method '{spec.id}' has none.")
-        w = spec.parameter(name).symbol
-        lin = Linearization(J, J.subs(w, 0), J.subs(w, sch.lazy_every * w))
+    sch = replace(sch, h_g=HG_SYMBOL, h_d=HD_SYMBOL)
+    name = require_penalty(spec, sch.lazy_every)
+    w = None if name is None else spec.parameter(name).symbol
+    lin = lazy_linearization(J, J, w, w, sch.lazy_every)  # J has every parameter a symbol
     coeffs = charpoly(update_jacobian(lin, sch))[1:]
     args = [HG_SYMBOL, HD_SYMBOL, *_CONTINUOUS.values(), *[p.symbol for p in spec.parameters]]
     return [lambdify_numpy(args, c) for c in coeffs], sch.period

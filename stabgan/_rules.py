@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Linearization", "LinearOps", "step", "initial_memory", "period_jacobian"]
+__all__ = ["Linearization", "LinearOps", "step", "initial_memory", "period_jacobian",
+           "require_penalty", "lazy_linearization"]
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,33 @@ class LinearOps:
         return psi
 
 
+def require_penalty(spec, lazy_every: int) -> str | None:
+    """The name of the penalty weight that lazy regularization scales (None without lazy
+    regularization); InputError for a method without a penalty."""
+    if lazy_every == 1:
+        return None
+    from ._errors import InputError
+    name = spec.penalty_parameter
+    if name is None:
+        raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
+                         f"roth, consensus, nk, ...); method '{spec.id}' has none. "
+                         f"Got lazy_every={lazy_every}.")
+    return name
+
+
+def lazy_linearization(J: sp.Matrix, Jw: sp.Matrix, w: sp.Symbol, value, every: int):
+    """J with, for lazy regularization, Jw (the Jacobian with the weight w a symbol) at
+    w = 0 and at w = every * value."""
+    if every == 1:
+        return Linearization(J)
+    return Linearization(J, Jw.subs(w, 0), Jw.subs(w, every * value))
+
+
 def initial_memory(scheme, ops, x) -> dict:
     """The memory at the start: zero velocity (momentum), g_prev = v(x0) (OGDA)."""
     state = {"x": x}
     if scheme.momentum != 0:
-        zero = x[0] * 0
-        state["u"] = (zero, x[1] * 0)
+        state["u"] = (x[0] * 0, x[1] * 0)
     if scheme.name == "ogda":
         state["g_prev"] = ops.v(x, _penalty(scheme, 0, "both"))
     return state

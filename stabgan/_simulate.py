@@ -309,10 +309,8 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
                        base=base, lookahead_steps=lookahead_steps,
                        lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
-    if rule.lazy_every > 1 and m.spec.penalty_parameter is None:
-        raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
-                         f"roth, consensus, nk, ...); method '{m.id}' has none. "
-                         f"Got lazy_every={lazy_every}.")
+    from ._rules import require_penalty
+    require_penalty(m.spec, rule.lazy_every)
     if record_every is not None:
         record_every = _int_option(record_every, "record_every", 1)
     chunk_size = _int_option(chunk_size, "chunk_size", 1)
@@ -434,6 +432,11 @@ class _Meter:
 #: Longest stretch of the state given to one BLAS dot call of the bound monitor (OpenBLAS runs
 #: dots longer than 10000 on several threads: slower here, and in competition with the workers).
 _DOT_PIECE = 8192
+
+
+def outside(th, ps, bound) -> np.ndarray:
+    """Non-finite or max(|theta|, |psi|) > bound, elementwise."""
+    return ~(np.isfinite(th) & np.isfinite(ps) & (np.abs(th) <= bound) & (np.abs(ps) <= bound))
 
 
 def _square_threshold(bound, dtype):
@@ -577,8 +580,7 @@ class _Runner:
                     self._project(ps)
 
     def _outside(self, th, ps) -> np.ndarray:
-        return ~(np.isfinite(th) & np.isfinite(ps) & (np.abs(th) <= self.bound)
-                 & (np.abs(ps) <= self.bound))
+        return outside(th, ps, self.bound)
 
     def _inputs(self, sl, flat):
         th = flat[0][sl].astype(self.dtype)

@@ -15,15 +15,17 @@ import sympy as sp
 
 from ._game import Method
 from ._rules import initial_memory, step
+from ._simulate import outside
 
 __all__ = ["run_rule_chunk", "lazy_methods"]
 
 
 def lazy_methods(m: Method, every: int) -> dict:
     """The method with its penalty weight w as given (None), 0 (False) and every * w (True)."""
+    from ._rules import require_penalty
     out = {None: m}
-    if every > 1:
-        name = m.spec.penalty_parameter
+    name = require_penalty(m.spec, every)
+    if name is not None:
         value = sp.Rational(m.values.get(name, m.spec.parameter(name).default))
         for flag, weight in ((False, 0), (True, every * value)):
             out[flag] = Method(m.spec, m.f, m.generator, {**m.values, name: weight})
@@ -34,10 +36,8 @@ class NumpyOps:
     """The NumPy backend of the update rules, for one chunk."""
 
     def __init__(self, scheme, methods: dict, size: int, dtype, clip, hg, hd, he):
-        from ._simulate import _Field
-        self.dtype = dtype
-        self.fields = {(flag, comp): _Field(mm, comp, size, dtype)
-                       for flag, mm in methods.items() for comp in ((0, 1), (0,), (1,))}
+        self.dtype, self.size, self.methods = dtype, size, methods
+        self.fields: dict = {}  # (penalty flag, components) -> _Field, built when first used
         self.h_g, self.h_d = hg, hd
         self.he_g, self.he_d = (hg, hd) if he is None else (he, he)
         self.beta = dtype.type(float(scheme.momentum))
@@ -47,6 +47,10 @@ class NumpyOps:
     def v(self, x, penalty=None, component=None):
         """The field at x (copies: the kernels' buffers are reused by the next call)."""
         comp = (0, 1) if component is None else (component,)
+        if (penalty, comp) not in self.fields:
+            from ._simulate import _Field
+            self.fields[(penalty, comp)] = _Field(self.methods[penalty], comp, self.size,
+                                                  self.dtype)
         out = [o.copy() for o in self.fields[(penalty, comp)](x[0], x[1])]
         return tuple(out) if component is None else out[0]
 
@@ -56,10 +60,6 @@ class NumpyOps:
             if coord == "psi":
                 psi = np.clip(psi, lo, hi)
         return psi
-
-
-def _outside(th, ps, bound) -> np.ndarray:
-    return ~(np.isfinite(th) & np.isfinite(ps) & (np.abs(th) <= bound) & (np.abs(ps) <= bound))
 
 
 def run_rule_chunk(scheme, methods: dict, clip, sl, flat, steps: int, record_every, result,
@@ -74,7 +74,7 @@ def run_rule_chunk(scheme, methods: dict, clip, sl, flat, steps: int, record_eve
     n = th.shape[0]
     he_value = None if he is None else dtype.type(he)
     ops = NumpyOps(scheme, methods, n, dtype, clip, hg, hd, he_value)
-    frozen = _outside(th, ps, bound)
+    frozen = outside(th, ps, bound)
     div_at = np.where(frozen, 0, -1).astype(np.int64)
     frozen_th, frozen_ps = th.copy(), ps.copy()
     prev_th, prev_ps = th, ps
@@ -89,7 +89,7 @@ def run_rule_chunk(scheme, methods: dict, clip, sl, flat, steps: int, record_eve
         old_th, old_ps = state["x"]
         state = step(scheme, ops, state, i % period)
         new_th, new_ps = state["x"]
-        left = _outside(new_th, new_ps, bound) & ~frozen
+        left = outside(new_th, new_ps, bound) & ~frozen
         if left.any():
             np.copyto(frozen_th, old_th, where=left)
             np.copyto(frozen_ps, old_ps, where=left)

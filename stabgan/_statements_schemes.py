@@ -114,12 +114,11 @@ def _momentum_simgd_symbolic():
         beta = sp.Symbol("beta", real=True)
         a = analyze(Ref.of("gan", f="general").build(), scheme="simgd", momentum=beta)
         z, h = sp.Symbol("z"), sp.Symbol("h", positive=True)
-        fp0 = sp.Symbol("fp0", real=True)
+        w = sp.Symbol("fp0", real=True)   # f'(0); the eigenvalues of J are +- i w
         got = a.discrete["charpoly"]
-        w = sp.Symbol("fp0", real=True)
         want = sp.expand((z ** 2 - (1 + beta + sp.I * h * w) * z + beta)
                          * (z ** 2 - (1 + beta - sp.I * h * w) * z + beta))
-        got_ = sp.expand(got.subs({s: fp0 for s in got.free_symbols if s.name == "fp0"}))
+        got_ = sp.expand(got.subs({s: w for s in got.free_symbols if s.name == "fp0"}))
         same = sp.expand(got_ - want) == 0
         a1, a0 = -(1 + beta + sp.I * h * w), beta
         quantity = sp.expand((1 - a0 ** 2) ** 2 - sp.expand((a1 - sp.conjugate(a1) * a0)
