@@ -127,7 +127,7 @@ def _map(args) -> int:
         if name in m.values:
             raise InputError(f"The parameter {name!r} is both fixed with -p and an axis.")
     n = {k: int(v) if str(v).isdigit() else v for k, v in (("n_g", args.n_g), ("n_d", args.n_d))}
-    from ._schemes import _count
+    from .schemes.scheme import _count
     n = {k: _count(v, k) for k, v in n.items()}
     fixed = {k: getattr(args, k) for k in ("h",) + _MEMORY_OPTIONS
              if getattr(args, k) is not None and k != "base"}
@@ -140,7 +140,7 @@ def _map(args) -> int:
     s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
                               **fixed, **{xn: xs, yn: ys})
     if args.out:
-        from ._plots import FIGURE_RC, _plt, save
+        from .report.plots import FIGURE_RC, _plt, save
         plt = _plt()
         with plt.rc_context(FIGURE_RC):
             fig, ax = plt.subplots()
@@ -175,7 +175,7 @@ def _map(args) -> int:
 
 
 def _verify(args) -> int:
-    from ._lemmas import statements, verify
+    from .lemmas.registry import statements, verify
     if args.list:
         chosen = statements()
         if args.ids:
@@ -210,7 +210,7 @@ def _verify(args) -> int:
 
 
 def _number(text: str, name: str) -> float:
-    from ._params import check_finite_number
+    from ._options import check_finite_number
     return float(check_finite_number(text, f"The '--{name}' option", "a finite number"))
 
 
@@ -260,7 +260,7 @@ def _simulate(args) -> dict:
                 "theta": theta, "psi": psi, "distance": distance, "converged": converged,
                 "diverged": diverged, "status": status, "solver_status": str(o.status[()]),
                 "message": str(o.message[()])}
-    from ._schemes import SCHEMES
+    from .schemes.scheme import SCHEMES
     if args.scheme not in SCHEMES:
         raise InputError(f"The '--scheme' option of simulate must be one of "
                          f"{', '.join(SCHEMES)}, ode. Got {args.scheme!r} instead.")
@@ -368,7 +368,7 @@ def _run(args) -> int:
     if args.command == "map":
         return _map(args)
     if args.command == "report":
-        from ._report import report
+        from .report.build import report
         status = report(args.out, check=args.check, only=args.only)
         if args.json:
             print(json.dumps({"out": args.out, "check": args.check, "up_to_date":

@@ -30,8 +30,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stabgan
-from stabgan._functions import derivative_symbol
-from stabgan._methods import PSI, THETA
+from stabgan._symbols import derivative_symbol
+from stabgan._symbols import PSI, THETA
 
 FP0 = derivative_symbol(1)   # f'(0), real and nonzero
 FPP0 = derivative_symbol(2)  # f''(0)

@@ -19,9 +19,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ._errors import InputError
-from ._game import Method
-from ._methods import PSI, THETA
+from .._errors import InputError
+from ..model.method import Method
+from .._symbols import PSI, THETA
 
 __all__ = ["integrate", "IntegrationResult", "attractor", "Attractor"]
 
@@ -58,8 +58,8 @@ class IntegrationResult:
 @lru_cache(maxsize=None)
 def _pieces(method_key):
     """NumPy functions of the smooth pieces (psi > 0 side, psi < 0 side) of the field."""
-    from ._numeric import lambdify_numpy
-    from ._symbolic import one_sided_fields, smooth_field
+    from ..codegen.kernels import lambdify_numpy
+    from ..model.jumps import one_sided_fields, smooth_field
     m = _METHODS[method_key]
     if m.noise:
         return None

@@ -25,17 +25,14 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ._errors import InputError
-from ._functions import Sigmoid
-from ._params import Parameter
+from .._errors import InputError
+from .._symbols import Sigmoid
+from .._symbols import F, PSI, THETA
+from .._options import Parameter
 
-__all__ = ["MethodSpec", "Citation", "CATALOGUE", "THETA", "PSI", "F", "EPS_REAL", "EPS_FAKE",
+__all__ = ["MethodSpec", "Citation", "CATALOGUE", "EPS_REAL", "EPS_FAKE",
            "D", "grad_D", "methods", "get_spec"]
 
-THETA = sp.Symbol("theta", real=True)
-PSI = sp.Symbol("psi", real=True)
-#: Placeholder for the loss function f; replaced by the chosen f when a method is built.
-F = sp.Function("f")
 #: Instance noise on the real sample and on the fake sample.
 EPS_REAL = sp.Symbol("epsilon_r", real=True)
 EPS_FAKE = sp.Symbol("epsilon_f", real=True)

@@ -77,7 +77,7 @@ def require_penalty(spec, lazy_every: int) -> str | None:
     regularization); InputError for a method without a penalty."""
     if lazy_every == 1:
         return None
-    from ._errors import InputError
+    from .._errors import InputError
     name = spec.penalty_parameter
     if name is None:
         raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "

@@ -24,16 +24,12 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from ._errors import InputError
-from ._params import check_finite_number
+from .._errors import InputError
+from .._options import check_finite_number
+from .._symbols import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
 
-__all__ = ["Scheme", "SubStep", "make_scheme", "update_jacobian", "H_SYMBOL", "HG_SYMBOL",
-           "HD_SYMBOL", "ORDERS", "SCHEMES", "BASES"]
+__all__ = ["Scheme", "SubStep", "make_scheme", "update_jacobian", "ORDERS", "SCHEMES", "BASES"]
 
-#: The step sizes when left out: positive symbols.
-H_SYMBOL = sp.Symbol("h", positive=True)
-HG_SYMBOL = sp.Symbol("h_g", positive=True)
-HD_SYMBOL = sp.Symbol("h_d", positive=True)
 ORDERS = ("generator-first", "discriminator-first")
 _MAX_STEPS = 50
 
@@ -291,7 +287,7 @@ def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
     ----------
     J : sympy.Matrix or Linearization
         The continuous Jacobian v'(0, 0); for lazy regularization a
-        :class:`~stabgan._rules.Linearization` with the Jacobians without the penalty and
+        :class:`~stabgan.schemes.rules.Linearization` with the Jacobians without the penalty and
         with k times its weight.
 
     Returns
@@ -300,7 +296,7 @@ def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
         SimGD/AltGD: prod_k (I + P_k H J), the later sub-step on the left; every other
         scheme: derived by running its update rule on v(x) = J x (``_rules``).
     """
-    from ._rules import Linearization, period_jacobian
+    from .rules import Linearization, period_jacobian
     lin = J if isinstance(J, Linearization) else Linearization(J)
     if scheme.plain and scheme.name in BASES:
         n = lin.J.rows
@@ -332,7 +328,7 @@ def modified_field(field, scheme: Scheme):
     tuple of sympy.Expr or None
         The modified field (v_theta, v_psi) in theta, psi and h; None where h_g != h_d.
     """
-    from ._methods import PSI, THETA
+    from .._symbols import PSI, THETA
     if not scheme.equal_steps or not scheme.plain:
         return None
     h = scheme.h_g

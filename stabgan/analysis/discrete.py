@@ -27,8 +27,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._schemes import H_SYMBOL, Scheme, update_jacobian
-from ._stability import decide, schur_conditions
+from .._symbols import H_SYMBOL
+from ..schemes.scheme import Scheme, update_jacobian
+from .criteria import decide, schur_conditions
 
 __all__ = ["spectral_radius", "step_size_bounds", "charpoly", "eigenvalues"]
 
@@ -154,7 +155,7 @@ def step_size_bounds(J, scheme: Scheme) -> dict:
     ----------
     J : sympy.Matrix or Linearization
         The continuous Jacobian v'(0, 0) with every method parameter a number (for lazy
-        regularization, the :class:`~stabgan._rules.Linearization`).
+        regularization, the :class:`~stabgan.schemes.rules.Linearization`).
     scheme : Scheme
         The scheme whose step sizes are replaced by one symbol h (extragradient's h_e
         follows h where it was left out; momentum, h_e, lookahead's alpha stay as given).

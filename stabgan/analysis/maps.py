@@ -20,9 +20,10 @@ from itertools import product
 import numpy as np
 import sympy as sp
 
-from ._errors import InputError
-from ._game import Method
-from ._schemes import HD_SYMBOL, HG_SYMBOL, SCHEMES, make_scheme
+from .._errors import InputError
+from ..model.method import Method
+from .._symbols import HD_SYMBOL, HG_SYMBOL
+from ..schemes.scheme import SCHEMES, make_scheme
 
 __all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
 
@@ -65,12 +66,12 @@ def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int,
                   options: tuple):
     """The characteristic polynomial's coefficients a_1..a_n as NumPy functions of
     (h_g, h_d, momentum, h_e, lookahead_alpha, *parameters), and the period."""
-    from ._analysis import analyze
-    from ._game import method as build
-    from ._numeric import lambdify_numpy
-    from ._rules import lazy_linearization, require_penalty
-    from ._discrete import charpoly
-    from ._schemes import update_jacobian
+    from .analyze import analyze
+    from ..model.method import method as build
+    from ..codegen.kernels import lambdify_numpy
+    from ..schemes.rules import lazy_linearization, require_penalty
+    from .discrete import charpoly
+    from ..schemes.scheme import update_jacobian
     m = build(spec, f=f if spec.takes_f else None, generator=generator)
     J = analyze(m).jacobian
     if J is None:
@@ -220,7 +221,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
         with np.errstate(all="ignore"):
             coeffs = [np.broadcast_to(fn(*args), (int(mask.sum()),)).astype(float)
                       for fn in funcs]
-            from ._radius import spectral_radius_of_polynomials
+            from .radius import spectral_radius_of_polynomials
             r = spectral_radius_of_polynomials(coeffs)
             rho[mask] = r if period == 1 else r ** (1.0 / period)
     return StabilityMap(m, scheme, arrays, rho, rho < 1)

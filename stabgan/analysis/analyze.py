@@ -5,14 +5,14 @@ from dataclasses import dataclass, field as dc_field
 
 import sympy as sp
 
-from ._errors import InputError
-from ._game import Method, gaussian_expectation
-from ._methods import PSI, THETA
-from ._printing import complex_value, formula, latex, number, sympy_str
-from ._stability import decide, hurwitz_conditions
-from ._symbolic import (charpoly_coeffs, classify_2x2, critical_values, eigenvalues_2x2,
-                        equilibrium_set, is_nonsmooth, jacobian_at, norm_rate, one_sided_fields,
-                        smooth_field)
+from .._errors import InputError
+from ..model.method import Method, gaussian_expectation
+from .._symbols import PSI, THETA
+from .._printing import complex_value, formula, latex, sympy_str
+from .criteria import decide, hurwitz_conditions
+from .continuous import (charpoly_coeffs, classify_2x2, critical_values, eigenvalues_2x2,
+                         equilibrium_set, jacobian_at, norm_rate)
+from ..model.jumps import is_nonsmooth, one_sided_fields, smooth_field
 
 __all__ = ["Analysis", "analyze", "SCHEMES"]
 
@@ -197,7 +197,7 @@ class Analysis:
             r"\end{gathered}" + "$$"
 
     def __str__(self) -> str:
-        from ._text import analysis_text
+        from .._text import analysis_text
         return analysis_text(self)
 
 
@@ -260,7 +260,7 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         ``n_g``, ``n_d``, ``order``; ``momentum`` (heavy ball, in (-1, 1), simgd/altgd/
         lookahead); ``h_e`` (extragradient's extrapolation step); ``base``,
         ``lookahead_steps``, ``lookahead_alpha`` (lookahead); ``lazy_every`` (penalty on
-        every k-th step with weight k times its value). See ``stabgan._rules`` for the
+        every k-th step with weight k times its value). See ``stabgan.schemes.rules`` for the
         update rules. Schemes with a period (lookahead, lazy) are analyzed over one period;
         ``spectral_radius`` is per step.
 
@@ -289,7 +289,7 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         raise InputError(f"The 'scheme' option must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     if scheme != "continuous":
-        from ._schemes import make_scheme
+        from ..schemes.scheme import make_scheme
         return _discrete(m, make_scheme(scheme, **options))
     if any(v is not None for v in options.values()):
         raise InputError(f"The continuous analysis takes no step-size options. Got "
@@ -341,7 +341,7 @@ def _continuous(m: Method) -> Analysis:
 def _linearization(m: Method, scheme, J: sp.Matrix):
     """J, and for lazy regularization the Jacobians with the penalty weight w replaced by 0
     and by k w (derived from the method with w left a symbol)."""
-    from ._rules import lazy_linearization, require_penalty
+    from ..schemes.rules import lazy_linearization, require_penalty
     name = require_penalty(m.spec, scheme.lazy_every)
     if name is None:
         return lazy_linearization(J, None, None, None, 1)
@@ -354,13 +354,13 @@ def _linearization(m: Method, scheme, J: sp.Matrix):
 def _discrete(m: Method, scheme) -> Analysis:
     """A discrete scheme: the update operator's Jacobian M over one period on the augmented
     state, its spectrum, the Schur-Cohn verdict and the step-size bounds."""
-    from ._discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
-    from ._schemes import modified_field, update_jacobian
-    from ._stability import schur_conditions
+    from .discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
+    from ..schemes.scheme import modified_field, update_jacobian
+    from .criteria import schur_conditions
 
     cont = _continuous(m)
     options = scheme.describe()
-    from ._rules import require_penalty
+    from ..schemes.rules import require_penalty
     require_penalty(m.spec, scheme.lazy_every)
     if cont.jacobian is None:
         return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
@@ -399,7 +399,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     if verdict is True:
         marginal = False
     elif verdict is False and rho is not None:
-        from ._discrete import _is_marginal
+        from .discrete import _is_marginal
         marginal = _is_marginal(coeffs)
     if m.spec.constraints:
         notes.append("the projection (" + ", ".join(f"{c[0]} in [{c[1]}, {c[2]}]"
@@ -423,7 +423,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     stability_conditions = []
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
-    from ._discrete import _Z
+    from .discrete import _Z
     return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
                     equilibrium=cont.equilibrium, jacobian=M, eigenvalues=eigs,
                     locally_convergent=verdict, marginal=marginal,
@@ -441,7 +441,7 @@ def _discrete(m: Method, scheme) -> Analysis:
 
 def _state_names(scheme) -> list:
     """The coordinates of the augmented state, in the order of the Jacobian's rows."""
-    from ._rules import carried
+    from ..schemes.rules import carried
     names = {"x": ["theta", "psi"], "u": ["u_theta", "u_psi"],
              "g_prev": ["g_prev_theta", "g_prev_psi"]}
     return [c for item in carried(scheme) for c in names[item]]
@@ -569,7 +569,7 @@ def _jump_zero_set(plus, minus):
 def _smooth_where_no_jump(integrand, plus, minus):
     """The condition for local convergence over the parameter values where the jump vanishes
     (None if convergence holds for none of them)."""
-    from ._stability import decide, hurwitz_conditions
+    from .criteria import decide, hurwitz_conditions
     conditions = []
     for eq in sp.Or.make_args(_jump_zero_set(plus, minus)):
         field = smooth_field(tuple(e.subs(eq.lhs, eq.rhs) for e in integrand))
