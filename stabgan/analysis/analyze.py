@@ -6,6 +6,8 @@ from dataclasses import dataclass, field as dc_field
 import sympy as sp
 
 from .._errors import InputError
+from .._options import SCHEMES as DISCRETE_SCHEMES
+from ..schemes.rules import state_names
 from ..model.method import Method, gaussian_expectation
 from .._symbols import PSI, THETA
 from .._printing import complex_value, formula, latex, sympy_str
@@ -17,7 +19,7 @@ from ..model.jumps import is_nonsmooth, one_sided_fields, smooth_field
 __all__ = ["Analysis", "analyze", "SCHEMES"]
 
 #: The schemes ``analyze`` knows.
-SCHEMES = ("continuous", "simgd", "altgd", "extragradient", "ogda", "lookahead")
+SCHEMES = ("continuous",) + DISCRETE_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,7 @@ def _discrete(m: Method, scheme) -> Analysis:
                                   "spectral_radius": None, "h_max": None, "stable_intervals": [],
                                   "h_marginal": None, "h_opt": None, "rate_opt": None,
                                   "stability_conditions": [], "h_max_status": "no Jacobian",
-                                  "period": scheme.period, "state": _state_names(scheme),
+                                  "period": scheme.period, "state": state_names(scheme),
                                   "charpoly": None, "period_spectral_radius": None})
     J = cont.jacobian
     lin = _linearization(m, scheme, J)
@@ -432,19 +434,11 @@ def _discrete(m: Method, scheme) -> Analysis:
                     marginal_reason=None, notes=tuple(notes),
                     discrete={"options": options, "continuous_jacobian": J,
                               "spectral_radius": rho, "period_spectral_radius": rho_period,
-                              "period": scheme.period, "state": _state_names(scheme),
+                              "period": scheme.period, "state": state_names(scheme),
                               "charpoly": sp.expand(sum(c * _Z ** (len(coeffs) - 1 - k)
                                                         for k, c in enumerate(coeffs))),
                               "stability_conditions": stability_conditions,
                               "modified_field": modified, **bounds})
-
-
-def _state_names(scheme) -> list:
-    """The coordinates of the augmented state, in the order of the Jacobian's rows."""
-    from ..schemes.rules import carried
-    names = {"x": ["theta", "psi"], "u": ["u_theta", "u_psi"],
-             "g_prev": ["g_prev_theta", "g_prev_psi"]}
-    return [c for item in carried(scheme) for c in names[item]]
 
 
 def _describe_set(solutions: list) -> str:

@@ -23,20 +23,19 @@ import sympy as sp
 from .._errors import InputError
 from ..model.method import Method
 from .._symbols import HD_SYMBOL, HG_SYMBOL
-from ..schemes.scheme import SCHEMES, make_scheme
+from .._options import SCHEME_OPTIONS, SCHEMES, check_axis
+from ..schemes.scheme import make_scheme
 
 __all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
 
 #: Scheme options that can be an axis (continuous ones become symbols, integer ones are
 #: derived value by value).
-_STEP_AXES = ("h", "h_g", "h_d")
-_CONTINUOUS = {"momentum": sp.Symbol("momentum", real=True),
-               "h_e": sp.Symbol("h_e", positive=True),
-               "lookahead_alpha": sp.Symbol("lookahead_alpha", positive=True)}
-_INTEGER = ("lookahead_steps", "lazy_every")
+_STEP_AXES = tuple(o.name for o in SCHEME_OPTIONS if o.kind == "step" and o.name != "h_e")
+_CONTINUOUS = {o.name: sp.Symbol(o.name, positive=True) if o.kind == "step" or o.low == 0
+               else sp.Symbol(o.name, real=True)
+               for o in SCHEME_OPTIONS if o.axis == "continuous" and o.name not in _STEP_AXES}
+_INTEGER = tuple(o.name for o in SCHEME_OPTIONS if o.axis == "integer")
 SCHEME_AXES = _STEP_AXES + tuple(_CONTINUOUS) + _INTEGER
-_RANGES = {"momentum": (-1, 1, True, True), "h_e": (0, None, True, True),
-           "lookahead_alpha": (0, 1, True, False)}
 
 
 @dataclass(frozen=True)
@@ -89,21 +88,11 @@ def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int,
 
 
 def _axis_array(m: Method, name: str, values) -> np.ndarray:
+    if name in SCHEME_AXES:
+        return check_axis(name, values)
     a = np.asarray(values, dtype=float)
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
         raise InputError(f"The axis {name!r} must be a non-empty 1-D array of finite numbers.")
-    if name in _STEP_AXES and np.any(a <= 0):
-        raise InputError(f"The axis {name!r} must hold step sizes in (0, inf).")
-    if name in _RANGES:
-        lo, hi, lo_open, hi_open = _RANGES[name]
-        bad = a[(a <= lo if lo_open else a < lo) | ((a >= hi if hi_open else a > hi)
-                                                  if hi is not None else False)]
-        if bad.size:
-            text = f"{'(' if lo_open else '['}{lo}, {'inf' if hi is None else hi}" \
-                   f"{')' if hi_open else ']'}"
-            raise InputError(f"The axis {name!r} must lie in {text}. Got {float(bad[0])!r}.")
-    if name in _INTEGER and (np.any(a != np.round(a)) or np.any(a < 1) or np.any(a > 50)):
-        raise InputError(f"The axis {name!r} must hold integers in [1, 50].")
     if name in [p.name for p in m.spec.parameters]:
         p = m.spec.parameter(name)
         bad = [v for v in a if not p.contains(Fraction(float(v)))]

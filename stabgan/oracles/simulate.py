@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
+from .._options import SCHEMES, float_array, int_option
 from ..model.method import Method
 from .fields import ChunkField, update_kernel_factory
 from .monitor import DOT_PIECE, Meter, outside, square_threshold
@@ -92,33 +93,6 @@ class SimulationResult:
                 "diverged": plain(self.diverged), "status": plain(self.status),
                 "diverged_at": plain(self.diverged_at),
                 "messages": {k: MESSAGES[k] for k in sorted(set(np.ravel(self.status)))}}
-
-
-def _float_array(value, name: str, positive: bool) -> np.ndarray:
-    """``value`` as a float array whose entries are finite (and positive), or InputError."""
-    kind = "positive" if positive else "finite"
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"The '{name}' option must be a {kind} number or array of them. "
-                         f"Got {value!r} instead.") from None
-    ok = np.isfinite(a) & (a > 0) if positive else np.isfinite(a)
-    if not np.all(ok):
-        bad = (a[~ok].ravel()[0] if a.ndim else a).item()
-        allowed = "a number in (0, inf)" if positive else "finite"
-        raise InputError(f"Every entry of the '{name}' option must be {allowed}. "
-                         f"Got {bad!r} instead.")
-    return a
-
-
-def _int_option(value, name: str, low: int, high: int | None = None) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value, ok = int(value), True
-    if not ok or value < low or (high is not None and value > high):
-        rng = f"[{low}, {high}]" if high is not None else f"[{low}, inf)"
-        raise InputError(f"The '{name}' option must be an integer in {rng}. Got {value!r} instead.")
-    return int(value)
 
 
 def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0=1.0, psi0=1.0,
@@ -195,24 +169,24 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     """
     if not isinstance(m, Method):
         raise InputError(f"simulate takes a method from stabgan.method(...). Got {m!r} instead.")
-    from ..schemes.scheme import SCHEMES, make_scheme
+    from ..schemes.scheme import make_scheme
     if scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of simulate must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     if m.f == "general":
         raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
                          "Use f = 'logistic' or an expression in t.")
-    steps = _int_option(steps, "steps", 0)
-    n_g = _int_option(n_g, "n_g", 1, 50)
-    n_d = _int_option(n_d, "n_d", 1, 50)
+    steps = int_option(steps, "steps", 0)
+    n_g = int_option(n_g, "n_g", 1, 50)
+    n_d = int_option(n_d, "n_d", 1, 50)
     rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
                        base=base, lookahead_steps=lookahead_steps,
                        lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
     from ..schemes.rules import require_penalty
     require_penalty(m.spec, rule.lazy_every)
     if record_every is not None:
-        record_every = _int_option(record_every, "record_every", 1)
-    chunk_size = _int_option(chunk_size, "chunk_size", 1)
+        record_every = int_option(record_every, "record_every", 1)
+    chunk_size = int_option(chunk_size, "chunk_size", 1)
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise InputError(f"The 'dtype' option must be float32 or float64. Got {dtype} instead.")
@@ -220,10 +194,10 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both.")
     if h is None and (h_g is None or h_d is None):
         raise InputError("The step size is missing: give 'h', or both 'h_g' and 'h_d'.")
-    hg = _float_array(h if h is not None else h_g, "h" if h is not None else "h_g", True)
-    hd = _float_array(h if h is not None else h_d, "h" if h is not None else "h_d", True)
-    th0 = _float_array(theta0, "theta0", False)
-    ps0 = _float_array(psi0, "psi0", False)
+    hg = float_array(h if h is not None else h_g, "h" if h is not None else "h_g", True)
+    hd = float_array(h if h is not None else h_d, "h" if h is not None else "h_d", True)
+    th0 = float_array(theta0, "theta0", False)
+    ps0 = float_array(psi0, "psi0", False)
     th0, ps0, hg, hd = np.broadcast_arrays(th0, ps0, hg, hd)
     shape = th0.shape
     flat = [np.ascontiguousarray(a.ravel()) for a in (th0, ps0, hg, hd)]
@@ -239,7 +213,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     chunks = [slice(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
     if workers is None:
         workers = 1
-    workers = max(1, min(_int_option(workers, "workers", 1, 256), len(chunks) or 1))
+    workers = max(1, min(int_option(workers, "workers", 1, 256), len(chunks) or 1))
     meter = Meter(progress, total * steps)
     if not rule.plain:
         from .rule_chunks import lazy_methods, run_rule_chunk

@@ -192,6 +192,16 @@ def carried(scheme) -> tuple[str, ...]:
     return ("x",) + scheme.memory
 
 
+#: The coordinates of each item of the carried state.
+COORDINATES = {"x": ("theta", "psi"), "u": ("u_theta", "u_psi"),
+               "g_prev": ("g_prev_theta", "g_prev_psi")}
+
+
+def state_names(scheme) -> list[str]:
+    """The coordinates of the augmented state, in the order of the update Jacobian's rows."""
+    return [c for item in carried(scheme) for c in COORDINATES[item]]
+
+
 def period_jacobian(lin: Linearization, scheme) -> sp.Matrix:
     """The Jacobian at the equilibrium of one period of the scheme on the augmented state
     (theta, psi, then two entries per memory item), derived by running the rule on v = J x."""
