@@ -313,7 +313,8 @@ def _continuous(m: Method) -> Analysis:
     coeffs = charpoly_coeffs(J)
     verdict, condition = decide(hurwitz_conditions(coeffs))
     re_parts = [sp.simplify(sp.re(e)) for e in eigs]
-    marginal, reason, notes = _marginal(re_parts, verdict, field, noise, J)
+    marginal, reason = _marginal(re_parts, verdict, field, noise, J)
+    notes: tuple = ()
     abscissa = None
     values = [complex_value(e) for e in eigs]
     if all(v is not None for v in values):
@@ -357,7 +358,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     """A discrete scheme: the update operator's Jacobian M over one period on the augmented
     state, its spectrum, the Schur-Cohn verdict and the step-size bounds."""
     from .discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
-    from ..schemes.scheme import modified_field, update_jacobian
+    from ..schemes.scheme import backward_error_field, update_jacobian
     from .criteria import schur_conditions
 
     cont = _continuous(m)
@@ -381,7 +382,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     lin = _linearization(m, scheme, J)
     M = update_jacobian(lin, scheme)
     field = smooth_field(m.integrand)
-    modified = None if m.noise or field is None else modified_field(field, scheme)
+    modified = None if m.noise or field is None else backward_error_field(field, scheme)
     coeffs = charpoly(M)
     notes = list(cont.notes)
     if M.rows == 2:
@@ -461,19 +462,19 @@ def _marginal(re_parts, verdict, field, noise, J):
     unregularized GAN): then its quadratic part vanishes and the next term decides.
     """
     if verdict is True:
-        return False, None, ()
+        return False, None
     if any(r.is_positive or (r.is_number and sp.N(r, 50) > 0) for r in re_parts):
-        return False, None, ()
+        return False, None
     if not all(r.is_zero for r in re_parts):
         # some real part is not decided (it depends on free symbols): marginal is unknown
         decided = all(r.is_zero is not None or r.is_number for r in re_parts)
-        return (False if decided else None), None, ()
+        return (False if decided else None), None
     if noise or (J + J.T).applyfunc(sp.simplify) != sp.zeros(*J.shape):
-        return True, None, ()
+        return True, None
     rate = norm_rate(field)
     if rate == 0:
         return True, ("theta^2 + psi^2 is conserved by the flow (d/dt |x|^2 = 0): trajectories "
-                      "stay on circles and never converge"), ()
+                      "stay on circles and never converge")
     s = sp.Symbol("s", positive=True)
     series = sp.series(rate.subs({THETA: s * THETA, PSI: s * PSI}, simultaneous=True), s, 0, 6)
     series = series.removeO()
@@ -484,18 +485,18 @@ def _marginal(re_parts, verdict, field, noise, J):
             leading = (order, term)
             break
     if leading is None:
-        return True, "d/dt |x|^2 vanishes to order 6: higher-order terms decide", ()
+        return True, "d/dt |x|^2 vanishes to order 6: higher-order terms decide"
     order, term = leading
     rate_text = f"d/dt (theta^2 + psi^2)/2 = {sympy_str(term)} + higher-order terms"
     if order == 2:
-        return True, rate_text, ()
+        return True, rate_text
     nonpos = sp.simplify(term).is_nonpositive
     if nonpos:
         return True, (f"{rate_text} <= 0: the norm decays, but the decay is of order {order} "
-                      f"(slower than any exponential), so there is no linear rate"), ()
+                      f"(slower than any exponential), so there is no linear rate")
     if sp.simplify(term).is_nonnegative:
-        return True, f"{rate_text} >= 0: the norm grows away from the equilibrium", ()
-    return True, f"{rate_text}: its sign decides (e.g. f''(0) < 0 gives a slow decay)", ()
+        return True, f"{rate_text} >= 0: the norm grows away from the equilibrium"
+    return True, f"{rate_text}: its sign decides (e.g. f''(0) < 0 gives a slow decay)"
 
 
 def _nonsmooth(m: Method, integrand) -> Analysis:

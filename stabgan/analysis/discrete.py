@@ -111,7 +111,7 @@ def _positive_roots(expr, h) -> list:
     out = []
     poly = sp.Poly(num, h)
     if not (poly.domain.is_ZZ or poly.domain.is_QQ):
-        roots = [sp.nsimplify(r) if False else r for r in sp.Poly(num, h).nroots(n=30)
+        roots = [r for r in sp.Poly(num, h).nroots(n=30)
                  if r.is_real and r > 0]
         return sorted(roots, key=lambda r: float(r))
     for factor, _ in sp.factor_list(poly)[1]:

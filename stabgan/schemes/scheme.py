@@ -255,7 +255,7 @@ def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
     return period_jacobian(lin, scheme)
 
 
-def modified_field(field, scheme: Scheme):
+def backward_error_field(field, scheme: Scheme):
     r"""The first-order modified vector field of backward error analysis (Rosca, Wu, Dherin,
     Barrett, ICML 2021, "Discretization drift in two-player games").
 
