@@ -9,7 +9,7 @@ Three kinds of f reach the symbolic engine:
 * a general f, whose derivatives are the undefined functions
   f, f', f'', ... (:func:`general_f_derivative`) that evaluate at 0 to the
   symbols ``f0, fp0, fpp0, ...`` (LaTeX: f(0), f'(0), f''(0));
-* a custom f(t) given by the user as an expression in t (see ``_fparse``).
+* a custom f(t) given by the user as an expression in t (see ``stabgan.model.fparse``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Closed-form analysis of the discrete schemes (SimGD, AltGD): spectra and step-size bounds.
 
-With J = v'(0, 0) and the update operator's Jacobian M = F'(0, 0) (``_schemes``), the
+With J = v'(0, 0) and the update operator's Jacobian M = F'(0, 0) (``stabgan.schemes.scheme``), the
 scheme is locally convergent iff every eigenvalue of M lies strictly inside the unit
 circle (Schur-Cohn on det(z I - M), decided in exact arithmetic). Eigenvalues on the
 unit circle are not convergent (``marginal``).

@@ -1,11 +1,11 @@
 r"""Stability maps: the spectral radius of the update operator on a grid, vectorized.
 
 For every scheme the update operator's Jacobian at the equilibrium, over one period and on
-the augmented state (``_rules``), is derived once with the step sizes, the scheme's
+the augmented state (``stabgan.schemes.rules``), is derived once with the step sizes, the scheme's
 continuous options (``momentum``, ``h_e``, ``lookahead_alpha``) and the method's parameters
 as symbols. Its characteristic polynomial :math:`z^n + a_1 z^{n-1} + \dots + a_n` has
 coefficients that are polynomials in those symbols; on a grid they are evaluated as NumPy
-arrays and the spectral radius comes from the closed forms of ``_radius`` (n <= 4), not
+arrays and the spectral radius comes from the closed forms of ``stabgan.analysis.radius`` (n <= 4), not
 from one eigenvalue call per point. Integer options (``lookahead_steps``, ``lazy_every``)
 change the period, so each value on such an axis gets its own derivation. The radius is
 reported per step (the period-th root), as in :func:`analyze`.

@@ -1,6 +1,6 @@
 r"""Statements about the optimizers proposed against non-convergence: extragradient, OGDA,
 heavy-ball momentum, lookahead and lazy regularization (each checked symbolically and
-numerically, like ``_statements``).
+numerically, like ``stabgan.lemmas.published``).
 
 Sources: Korpelevich 1976 and Gidel, Berard, Vignoud, Vincent, Lacoste-Julien (ICLR 2019,
 "A Variational Inequality Perspective on GANs") for extragradient; Daskalakis, Ilyas,

@@ -1,7 +1,7 @@
 """The lemma suite: a registry of published statements, each checked symbolically and numerically.
 
 A statement is data: an id, the statement in LaTeX, its source, and two checks (see
-``_checks``): a symbolic one that compares what SymPy derives with the formula stored in
+``stabgan.lemmas.checks``): a symbolic one that compares what SymPy derives with the formula stored in
 the statement, and a numeric one that runs an oracle (the simulator, the ODE integrator,
 finite differences of the numeric field). Register your own with :func:`register`:
 

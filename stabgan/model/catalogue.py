@@ -15,7 +15,7 @@ parameter symbols and a placeholder function ``F`` that the chosen f replaces.
 The discriminator enters only through :func:`D` and :func:`grad_D`, so every
 loss reads as in its paper, with the sign mapping stated in ``convention``.
 Nothing here is a result: fields, Jacobians and eigenvalues are derived in
-``_game`` and ``_analysis``.
+``stabgan.model.method`` and ``stabgan.analysis.analyze``.
 """
 from __future__ import annotations
 

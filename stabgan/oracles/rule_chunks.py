@@ -1,5 +1,5 @@
 r"""The simulator for schemes with memory or a period (extragradient, OGDA, momentum,
-lookahead, lazy regularization): the update rules of ``_rules`` on NumPy arrays.
+lookahead, lazy regularization): the update rules of ``stabgan.schemes.rules`` on NumPy arrays.
 
 The rule is the one the closed-form analysis linearizes; here :math:`v` is the compiled
 field of the method (``_simulate.ChunkField``: in-place kernels, noise by quadrature), with the

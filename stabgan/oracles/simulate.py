@@ -7,7 +7,7 @@ each with the newest value of the other player (the order can be swapped); a box
 constraint of the method (WGAN's clipping) is a projection after each discriminator step.
 
 How it runs: trajectories are cut into cache-sized chunks; each chunk runs all its steps
-with preallocated buffers and in-place ufuncs generated from the SymPy field (``_numeric``;
+with preallocated buffers and in-place ufuncs generated from the SymPy field (``stabgan.codegen.kernels``;
 the loop invariants such as 1 - h gamma are computed once per chunk). Every operation is
 elementwise, so a trajectory's result does not depend on the chunk size, the batch size or
 its position in the batch (tested bitwise). The bound is checked at every step: a trajectory

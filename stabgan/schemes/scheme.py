@@ -14,7 +14,7 @@ projection on the players that move), the later sub-step on the left.
 
 The schemes with memory or a period (extragradient, OGDA, heavy-ball momentum,
 lookahead, lazy regularization) are the same data plus a few options; their update
-rule is written once in ``_rules``, and their Jacobian is derived by running that rule
+rule is written once in ``stabgan.schemes.rules``, and their Jacobian is derived by running that rule
 on the linearized field.
 """
 from __future__ import annotations
@@ -240,7 +240,7 @@ def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
     -------
     sympy.Matrix
         SimGD/AltGD: prod_k (I + P_k H J), the later sub-step on the left; every other
-        scheme: derived by running its update rule on v(x) = J x (``_rules``).
+        scheme: derived by running its update rule on v(x) = J x (``stabgan.schemes.rules``).
     """
     from .rules import Linearization, period_jacobian
     lin = J if isinstance(J, Linearization) else Linearization(J)
