@@ -91,6 +91,9 @@ class MethodSpec:
         they differ from ``objective``.
     d_penalty : sympy.Expr
         Subtracted from the discriminator's objective.
+    penalty_weight : sympy.Symbol or None
+        The parameter that ``d_penalty`` is proportional to (declared, the one lazy
+        regularization scales).
     g_grad_penalty : sympy.Symbol or None
         Weight w of the term :math:`w\,|\partial L/\partial\psi|^2` added to the
         generator's loss (Nagarajan and Kolter 2017).
@@ -122,6 +125,7 @@ class MethodSpec:
     loss_g: sp.Expr | None = None
     loss_d: sp.Expr | None = None
     d_penalty: sp.Expr = sp.S.Zero
+    penalty_weight: sp.Symbol | None = None
     g_grad_penalty: sp.Symbol | None = None
     consensus: sp.Symbol | None = None
     noise: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
@@ -138,15 +142,11 @@ class MethodSpec:
     @property
     def penalty_parameter(self) -> str | None:
         """The parameter that weighs the method's penalty (the one lazy regularization scales):
-        the weight of the generator's gradient penalty or of the consensus term, or the
-        parameter the discriminator's penalty is proportional to; None without a penalty."""
-        for weight in (self.g_grad_penalty, self.consensus):
+        the declared weight of the discriminator's penalty, the weight of the generator's
+        gradient penalty or of the consensus term; None without a penalty."""
+        for weight in (self.penalty_weight, self.g_grad_penalty, self.consensus):
             if weight is not None:
                 return weight.name
-        if self.d_penalty != 0:
-            for p in self.parameters:
-                if not sp.simplify(self.d_penalty / p.symbol).has(p.symbol):
-                    return p.name
         return None
 
     @property
@@ -227,6 +227,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
                           "Training of Wasserstein GANs", "NeurIPS 2017", "1704.00028"),
         parameters=(_GAMMA, _p("g0", 1, "target gradient norm", low=0)),
         objective=_L, builtin_f="t",
+        penalty_weight=g,
         d_penalty=g / 2 * (sp.Abs(grad_D(sp.Symbol("alpha") * 0 + (1 - sp.Symbol("alpha")) * THETA))
                            - sp.Symbol("g0", nonnegative=True)) ** 2,
         convention="f(t) = t; the penalty is taken at interpolates of real and fake samples, where "
@@ -239,6 +240,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
                           "GANs", "arXiv preprint", "1705.07215"),
         parameters=(_GAMMA, _p("k", 1, "target gradient norm (k = 0 is R1)", low=0)),
         objective=_L, nonsaturating_loss_g=_NS,
+        penalty_weight=g,
         d_penalty=g / 2 * (sp.Abs(grad_D(EPS_REAL)) - sp.Symbol("k", nonnegative=True)) ** 2,
         convention=_FAKE + " The penalty is taken at perturbed real samples, where grad_x D_psi = "
                    "psi, so the perturbation's size drops out.",
@@ -258,12 +260,12 @@ CATALOGUE: tuple[MethodSpec, ...] = (
     MethodSpec(
         id="r1", summary="R1: gamma/2 E_{p_D} |grad_x D|^2 on the discriminator",
         citation=_MESCHEDER, parameters=(_GAMMA,), objective=_L, nonsaturating_loss_g=_NS,
-        d_penalty=g / 2 * grad_D(0) ** 2, convention=_FAKE,
+        penalty_weight=g, d_penalty=g / 2 * grad_D(0) ** 2, convention=_FAKE,
         conversions=("GAN_stability's reg_param = gamma/2.",)),
     MethodSpec(
         id="r2", summary="R2: gamma/2 E_{p_theta} |grad_x D|^2 on the discriminator",
         citation=_MESCHEDER, parameters=(_GAMMA,), objective=_L, nonsaturating_loss_g=_NS,
-        d_penalty=g / 2 * grad_D(THETA) ** 2, convention=_FAKE,
+        penalty_weight=g, d_penalty=g / 2 * grad_D(THETA) ** 2, convention=_FAKE,
         conversions=("GAN_stability's reg_param = gamma/2.",)),
     MethodSpec(
         id="consensus", summary="consensus optimization: v - gamma grad(1/2 |v|^2)",
@@ -290,7 +292,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
         parameters=(_GAMMA,), objective=_L, builtin_f="logistic",
         # Roth's D = sigmoid(phi) is P(real): phi = -D_psi. Omega = E_P[(1-D)^2 |grad phi|^2]
         # + E_Q[D^2 |grad phi|^2], P real (x = 0), Q fake (x = theta).
-        d_penalty=g / 2 * ((1 - Sigmoid(-D(0))) ** 2 * (-grad_D(0)) ** 2
+        penalty_weight=g, d_penalty=g / 2 * ((1 - Sigmoid(-D(0))) ** 2 * (-grad_D(0)) ** 2
                            + Sigmoid(-D(THETA)) ** 2 * (-grad_D(THETA)) ** 2),
         convention="Roth et al.'s D = sigmoid(phi) is the probability of REAL, so phi = -D_psi; "
                    "their objective E_P log D + E_Q log(1 - D) is then L with the logistic f.",
