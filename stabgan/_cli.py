@@ -2,18 +2,129 @@
 
 Every subcommand takes ``--json`` (one JSON document on stdout and nothing else).
 Bad input: one line on stderr naming the parameter, the value and what is
-allowed; exit status 2; nothing on stdout.
+allowed; exit status 2; nothing on stdout. Any other failure (a file that cannot be
+written, a full or non-UTF-8 stdout, an internal error) is one line too, exit status 1
+(``--debug`` prints the traceback); SIGINT exits 130 and SIGTERM 143, each with one line.
+Every ``--json`` document parses with a strict parser: a non-finite number becomes
+``null`` and its JSON Pointer is listed under ``non_finite`` (see :func:`_json_text`).
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from ._errors import InputError
 
 __all__ = ["main"]
+
+
+#: At most this many non-finite entries are listed under ``non_finite`` (the count is complete).
+_NON_FINITE_LISTED = 100
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT."""
+
+
+class _StreamError(Exception):
+    """stdout cannot take the output (full disk, closed pipe, an encoding without a character)."""
+
+
+def _sanitize(value, pointer: str, found: list):
+    """``value`` with every non-finite float replaced by None; their JSON Pointers in found."""
+    if isinstance(value, dict):
+        return {k: _sanitize(v, f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}",
+                             found) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sanitize(v, f"{pointer}/{i}", found) for i, v in enumerate(value)]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # NumPy scalar/array
+        return _sanitize(value.tolist(), pointer, found)
+    if isinstance(value, float) and not math.isfinite(value):
+        found.append((pointer, "nan" if value != value else "inf" if value > 0 else "-inf"))
+        return None
+    return value
+
+
+def _json_text(doc) -> str:
+    """The one JSON dump of the command line: strict JSON (no NaN/Infinity), sorted keys.
+
+    A non-finite number becomes ``null``; an object document gains ``non_finite``:
+    ``{"count": N, "values": {JSON Pointer: "nan" | "inf" | "-inf"}}`` (the first
+    100 pointers), so a reader can tell a number that overflowed from a missing one.
+    In a list document each object entry gets its own ``non_finite``.
+    """
+    def clean(obj):
+        found: list = []
+        out = _sanitize(obj, "", found)
+        if found and isinstance(out, dict):
+            out["non_finite"] = {"count": len(found),
+                                 "values": dict(found[:_NON_FINITE_LISTED])}
+        return out
+    doc = [clean(d) for d in doc] if isinstance(doc, list) else clean(doc)
+    return json.dumps(doc, sort_keys=True, allow_nan=False)
+
+
+def _print(text: str = "") -> None:
+    """Write one line to stdout, or raise _StreamError naming the stream and the reason."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding, errors=getattr(stream, "errors", None) or "strict")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start]
+        raise _StreamError(f"cannot write to stdout: its encoding {encoding!r} has no character "
+                           f"U+{ord(bad):04X}; set PYTHONIOENCODING=utf-8 (or a UTF-8 locale), "
+                           f"or use --json.") from None
+    except LookupError:
+        pass
+    try:
+        print(text, file=stream)
+    except OSError as exc:
+        raise _StreamError(f"cannot write to stdout: {exc.strerror or exc}.") from None
+
+
+#: Options whose value may start with '-' (an expression, a number, a path).
+def _value_options(parser: argparse.ArgumentParser) -> tuple[set, set]:
+    """(options that take one value, every option string) over the parser and subparsers."""
+    takes, every = set(), set()
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            every.update(action.option_strings)
+            if action.option_strings and action.nargs is None:
+                takes.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+    return takes, every
+
+
+def _join_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--f -log(1+exp(-t))`` -> ``--f=-log(1+exp(-t))``: argparse would take a value that
+    starts with '-' for an option. Joined only when the value is not itself an option."""
+    takes, every = _value_options(parser)
+    out, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        if a in takes and i + 1 < len(argv):
+            v = argv[i + 1]
+            if (v.startswith("-") and len(v) > 1 and not v.startswith("--")
+                    and v.split("=", 1)[0] not in every):
+                out.append(f"{a}={v}")
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +153,9 @@ def _parse_params(items: list[str] | None) -> dict:
 def _build_parser() -> _Parser:
     parser = _Parser(prog="stabgan", description="Closed-form convergence analysis of GAN "
                      "training on the Dirac-GAN.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an unexpected error (any position)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     sub.required = True
 
     p = sub.add_parser("methods", help="list the catalogue of training methods")
@@ -166,9 +279,9 @@ def _map(args) -> int:
            "locally_convergent": s.locally_convergent.tolist(),
            "stable_fraction": float(np.mean(s.locally_convergent))}
     if args.json:
-        print(json.dumps(doc, sort_keys=True))
+        _print(_json_text(doc))
     else:
-        print(f"{m.id} {args.scheme}: {xs.size} x {ys.size} grid over {xn} and {yn}; locally "
+        _print(f"{m.id} {args.scheme}: {xs.size} x {ys.size} grid over {xn} and {yn}; locally "
               f"convergent on {100 * doc['stable_fraction']:.1f}% of it"
               + (f"; map written to {args.out}" if args.out else ""))
     return 0
@@ -185,27 +298,27 @@ def _verify(args) -> int:
                 raise InputError(f"Unknown statement id {bad[0]!r}: see stabgan verify --list.")
             chosen = [s for s in chosen if s.id in args.ids]
         if args.json:
-            print(json.dumps([s.to_dict() for s in chosen], sort_keys=True))
+            _print(_json_text([s.to_dict() for s in chosen]))
         else:
             width = max(len(s.id) for s in chosen)
             for s in chosen:
-                print(f"{s.id:{width}}  {s.source}")
+                _print(f"{s.id:{width}}  {s.source}")
         return 0
     results = verify(args.ids or None)
     failed = sum(not r.passed for r in results)
     if args.json:
-        print(json.dumps([r.to_dict() for r in results], sort_keys=True))
+        _print(_json_text([r.to_dict() for r in results]))
     else:
         width = max(len(r.id) for r in results)
         for r in results:
             mark = "PASS" if r.passed else "FAIL"
-            print(f"{mark}  {r.id:{width}}  {r.seconds:6.2f} s  {r.source}")
+            _print(f"{mark}  {r.id:{width}}  {r.seconds:6.2f} s  {r.source}")
             if not r.passed:
                 for kind in ("symbolic", "numeric"):
                     if not getattr(r, kind)["passed"]:
-                        print(f"      {kind} failed: {getattr(r, kind)['detail']}")
+                        _print(f"      {kind} failed: {getattr(r, kind)['detail']}")
         total = sum(r.seconds for r in results)
-        print(f"{len(results) - failed} passed, {failed} failed ({total:.1f} s)")
+        _print(f"{len(results) - failed} passed, {failed} failed ({total:.1f} s)")
     return 1 if failed else 0
 
 
@@ -342,10 +455,10 @@ def _run(args) -> int:
     if args.command == "methods":
         specs = stabgan.methods()
         if args.json:
-            print(json.dumps([s.to_dict() for s in specs], sort_keys=True))
+            _print(_json_text([s.to_dict() for s in specs]))
         else:
             from ._text import methods_text
-            print(methods_text(specs))
+            _print(methods_text(specs))
         return 0
     if args.command == "analyze":
         m = _build_method(args)
@@ -359,9 +472,9 @@ def _run(args) -> int:
             options = {}
         a = stabgan.analyze(m, scheme=args.scheme, **options)
         if args.json:
-            print(json.dumps(a.to_dict(), sort_keys=True))
+            _print(_json_text(a.to_dict()))
         else:
-            print(str(a))
+            _print(str(a))
         return 0
     if args.command == "verify":
         return _verify(args)
@@ -371,20 +484,51 @@ def _run(args) -> int:
         from ._report import report
         status = report(args.out, check=args.check, only=args.only)
         if args.json:
-            print(json.dumps({"out": args.out, "check": args.check, "up_to_date":
+            _print(_json_text({"out": args.out, "check": args.check, "up_to_date":
                               status == 0 if args.check else None, "status": status},
                              sort_keys=True))
         return status
     if args.command == "simulate":
         doc = _simulate(args)
         if args.json:
-            print(json.dumps(doc, sort_keys=True))
+            _print(_json_text(doc))
         else:
-            print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
-            print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
+            _print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
+            _print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
                   f"(0, 0) {doc['distance']:.6g}")
         return 0
     raise InputError(f"unknown command {args.command!r}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _silence_stdout() -> None:
+    """After stdout failed, send what is still buffered to /dev/null so that the interpreter's
+    final flush does not print a second error (only for the process's real stdout)."""
+    if sys.stdout is not sys.__stdout__ or sys.stdout is None:
+        return
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler
+    raise _Terminated()
+
+
+def _describe_error(exc: BaseException) -> str:
+    """One line for an unexpected error: what failed, on which path, and why."""
+    if isinstance(exc, MemoryError):
+        return "out of memory (the request is larger than this machine can hold)."
+    if isinstance(exc, OSError):
+        path = f" {exc.filename!r}" if exc.filename else ""
+        return f"cannot use{path}: {exc.strerror or exc}."
+    return f"{type(exc).__name__}: {exc}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -393,22 +537,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : sequence of str, optional
-        The arguments after the program name.
+        The arguments after the program name. ``--debug`` anywhere (before ``--``) prints
+        the traceback of an unexpected error.
 
     Returns
     -------
     int
-        0 on success, 2 for bad input (one line on stderr), 1 for a failure.
+        0 on success, 2 for bad input (one line on stderr), 1 for a failure (one line),
+        130 after SIGINT and 143 after SIGTERM (one line).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    argv = [a for a in argv[:end] if a != "--debug"] + argv[end:]
+    previous = None
     try:
-        args = _build_parser().parse_args(argv)
-        return _run(args)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        parser = _build_parser()
+        if not argv:
+            parser.print_help(sys.stderr)
+            return 2
+        args = parser.parse_args(_join_negative_values(argv, parser))
+        status = _run(args)
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            raise _StreamError(f"cannot write to stdout: {exc.strerror or exc}.") from None
+        return status
     except InputError as exc:
-        print(f"stabgan: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"stabgan: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except NotImplementedError as exc:
-        print(f"stabgan: not available yet: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"stabgan: not available yet: {_one_line(exc)}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except _StreamError as exc:
+        _silence_stdout()
+        print(f"stabgan: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stabgan: interrupted (SIGINT): stopped, nothing half-written left behind",
+              file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("stabgan: terminated (SIGTERM): stopped, nothing half-written left behind",
+              file=sys.stderr)
+        return 143
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a failure into a line
+        if debug:
+            import traceback
+            traceback.print_exc()
+        hint = "" if debug else " (run with --debug for the traceback)"
+        print(f"stabgan: error: {_one_line(_describe_error(exc))}{hint}", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
