@@ -225,10 +225,43 @@ def _axis(text: str, flag: str):
     return name.strip(), np.linspace(lo, hi, int(parts[2]))
 
 
-def _map(args) -> int:
-    import os
+#: Figure formats of ``map --out`` (by extension) and the metadata that would vary per run.
+_NO_METADATA = {"png": {"Software": None}, "svg": {"Creator": None, "Date": None},
+                "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
+
+
+def _open_figure_target(out: str) -> tuple[str, str]:
+    """Check ``map --out`` before any work and create the temporary file next to it.
+
+    Returns (temporary path, format); the format follows the extension (png, pdf, svg).
+    Raises InputError naming the path and the reason when it cannot be written.
+    """
     import tempfile
 
+    if os.path.isdir(out):
+        raise InputError(f"The '--out' option of map must name a file. Got {out!r} instead "
+                         f"(a directory).")
+    ext = os.path.splitext(out)[1].lower().lstrip(".")
+    if ext not in _NO_METADATA:
+        raise InputError(f"The '--out' option of map must name a .png, .pdf or .svg file (the "
+                         f"format follows the extension). Got {out!r} instead.")
+    directory = os.path.dirname(os.path.abspath(out))
+    if not os.path.exists(directory):
+        raise InputError(f"The '--out' option of map must name a file in an existing directory. "
+                         f"Got {out!r} instead (no directory {directory!r}).")
+    if not os.path.isdir(directory):
+        raise InputError(f"The '--out' option of map must name a file in an existing directory. "
+                         f"Got {out!r} instead ({directory!r} is not a directory).")
+    try:
+        handle, tmp = tempfile.mkstemp(suffix="." + ext, prefix=".stabgan-map-", dir=directory)
+    except OSError as exc:
+        raise InputError(f"The '--out' option of map must name a file in a writable directory. "
+                         f"Got {out!r} instead ({exc.strerror}).") from None
+    os.close(handle)
+    return tmp, ext
+
+
+def _map(args) -> int:
     import numpy as np
 
     import stabgan
@@ -250,28 +283,33 @@ def _map(args) -> int:
                              f"and an axis.")
     fixed = {k: (_number(v, k.replace("_", "-")) if k not in ("lookahead_steps", "lazy_every")
                  else v) for k, v in fixed.items()}
-    s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
-                              **fixed, **{xn: xs, yn: ys})
-    if args.out:
-        from ._plots import FIGURE_RC, _plt, save
-        plt = _plt()
-        with plt.rc_context(FIGURE_RC):
-            fig, ax = plt.subplots()
-            im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
-                               vmin=0, vmax=1.5)
-            ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
-            ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
-                   f"n_d={n['n_d']}), spectral radius per step; white: 1")
-            fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
-            directory = os.path.dirname(os.path.abspath(args.out))
-            handle, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
-            os.close(handle)
+    target = _open_figure_target(args.out) if args.out else None
+    try:
+        s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
+                                  **fixed, **{xn: xs, yn: ys})
+        if target:
+            from ._plots import FIGURE_RC, _plt
+            plt = _plt()
+            with plt.rc_context(FIGURE_RC):
+                fig, ax = plt.subplots()
+                im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
+                                   vmin=0, vmax=1.5)
+                ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
+                ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
+                       f"n_d={n['n_d']}), spectral radius per step; white: 1")
+                fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
+                tmp, fmt = target
+                try:
+                    fig.savefig(tmp, format=fmt, dpi=100, metadata=_NO_METADATA[fmt])
+                finally:
+                    plt.close(fig)
             try:
-                save(fig, tmp)
                 os.replace(tmp, args.out)
-            finally:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, args.out) from None
+    finally:
+        if target and os.path.exists(target[0]):
+            os.remove(target[0])
     doc = {"method": m.id, "scheme": args.scheme, **n, "options": fixed,
            "x": {"name": xn, "values": xs.tolist()},
            "y": {"name": yn, "values": ys.tolist()},
