@@ -365,6 +365,11 @@ def _number(text: str, name: str) -> float:
     return float(check_finite_number(text, f"The '--{name}' option", "a finite number"))
 
 
+#: The command line's limits on one simulated trajectory (the API takes any size).
+MAX_CLI_STEPS = 10**7
+MAX_ODE_TIME = 1e5
+
+
 def _simulate(args) -> dict:
     import numpy as np
 
@@ -374,14 +379,13 @@ def _simulate(args) -> dict:
     steps = options.pop("steps", None)
     theta0 = _number(args.theta0, "theta0")
     psi0 = _number(args.psi0, "psi0")
-    try:
-        steps = int(args.steps)
-    except ValueError:
-        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
-                         f"{args.steps!r} instead.") from None
-    if steps < 0:
-        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
-                         f"{args.steps!r} instead.")
+    text = args.steps.strip()
+    if not (text.isdigit() and len(text) <= 12) or int(text) > MAX_CLI_STEPS:
+        from ._params import _describe
+        raise InputError(f"The '--steps' option must be an integer in [0, {MAX_CLI_STEPS}] (the "
+                         f"command line's limit for one trajectory). Got "
+                         f"{_describe(args.steps)} instead.")
+    steps = int(text)
     h = {k: (None if v is None else _number(v, k.replace("_", "-"))) for k, v in options.items()
          if k in ("h", "h_g", "h_d")}
     for k, v in h.items():
@@ -400,6 +404,10 @@ def _simulate(args) -> dict:
         if extra:
             raise InputError(f"The option --{extra[0].replace('_', '-')} belongs to the discrete "
                              f"schemes; --scheme ode integrates the flow.")
+        if steps * h["h"] > MAX_ODE_TIME:
+            raise InputError(f"With --scheme ode the time span steps x h must be at most "
+                             f"{MAX_ODE_TIME:g} (the command line's limit). Got {steps} x "
+                             f"{args.h} = {steps * h['h']:g} instead.")
         o = stabgan.integrate(m, t_span=(0.0, max(steps * h["h"], 1e-300)), theta0=theta0,
                               psi0=psi0, t_eval=np.array([max(steps * h["h"], 1e-300)]))
         theta, psi = float(o.theta[-1]), float(o.psi[-1])

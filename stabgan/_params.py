@@ -9,8 +9,10 @@ Every value a user gives becomes an exact SymPy rational: an ``int``, a
 """
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -21,8 +23,28 @@ from ._errors import InputError
 __all__ = ["Parameter", "exact_number", "check_finite_number"]
 
 
+#: A decimal string has at most this many characters: a double's exact decimal expansion
+#: needs at most 767 significant digits, and Python's int conversion stops at 4300.
+MAX_NUMBER_LENGTH = 800
+#: A decimal exponent lies in [-MAX_DECIMAL_EXPONENT, MAX_DECIMAL_EXPONENT]: doubles span
+#: about 1e-324 to 1e308, so larger exponents only make huge exact integers (1e99999999
+#: would build a number of 10**8 digits before any check could refuse it).
+MAX_DECIMAL_EXPONENT = 400
+
+_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE]([+-]?\d+)$")
+
+
 def _describe(value: object) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    """The value as a message shows it; a long one is shortened and its length said."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        digits = int(int(value).bit_length() * 0.30103) + 1
+        if digits > 60:
+            return f"an integer of about {digits} digits"
+    text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) > 80:
+        length = len(value) if isinstance(value, str) else len(text)
+        return f"{text[:40]}... ({length} characters)"
+    return text
 
 
 def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
@@ -30,8 +52,9 @@ def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
 
     Parameters
     ----------
-    value : int, float, Fraction, str or SymPy number
-        The value a user gave.
+    value : int, float, Fraction, decimal.Decimal, str or SymPy number
+        The value a user gave (a ``Decimal`` exactly; a string of at most 800 characters
+        whose decimal exponent lies in [-400, 400]).
     what : str
         How the message names the value, e.g. ``"The 'gamma' parameter of method 'r1'"``.
     allowed : str
@@ -56,8 +79,17 @@ def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
         return value
     if isinstance(value, Fraction):
         exact = value
+    elif isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise fail("not finite")
+        if abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
+            raise fail(f"its decimal exponent is outside [-{MAX_DECIMAL_EXPONENT}, "
+                       f"{MAX_DECIMAL_EXPONENT}]")
+        exact = Fraction(value)  # exact: a Decimal is a finite decimal fraction
     elif isinstance(value, numbers.Integral):
         exact = Fraction(int(value))
+        if abs(exact) > 2 ** 1100:  # no float holds it; refuse before any int -> str
+            raise fail("it overflows a float")
     elif isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):
@@ -65,6 +97,12 @@ def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
         exact = Fraction(repr(number))
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise fail(f"longer than {MAX_NUMBER_LENGTH} characters")
+        match = _DECIMAL.match(text.replace("_", ""))
+        if match and abs(int(match.group(2))) > MAX_DECIMAL_EXPONENT:
+            raise fail(f"its decimal exponent {int(match.group(2))} is outside "
+                       f"[-{MAX_DECIMAL_EXPONENT}, {MAX_DECIMAL_EXPONENT}]")
         try:
             exact = Fraction(text)
         except (ValueError, ZeroDivisionError):
