@@ -198,3 +198,59 @@ class Parameter:
 
 def _fmt(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+#: The largest working memory a batch call may ask for before it starts (8 GiB).
+MAX_BYTES = 8 * 2 ** 30
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,.0f} bytes"
+
+
+def check_memory(nbytes: float, what: str, advice: str) -> None:
+    """Refuse up front (InputError naming the size and the limit) a request larger than
+    :data:`MAX_BYTES`, instead of a MemoryError half-way."""
+    if nbytes > MAX_BYTES:
+        raise InputError(f"{what} needs about {_size(nbytes)} of memory, more than the limit of "
+                         f"{_size(MAX_BYTES)}: {advice}.")
+
+
+def broadcast_named(**arrays):
+    """``np.broadcast_arrays`` of the named arrays, or an InputError naming the parameters
+    and shapes that do not broadcast together."""
+    import numpy as np
+    try:
+        return np.broadcast_arrays(*arrays.values())
+    except ValueError:
+        names = list(arrays)
+        shapes = {k: np.shape(v) for k, v in arrays.items()}
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                try:
+                    np.broadcast_shapes(shapes[a], shapes[b])
+                except ValueError:
+                    raise InputError(f"The options '{a}' (shape {shapes[a]}) and '{b}' (shape "
+                                     f"{shapes[b]}) must broadcast together (NumPy rules: "
+                                     f"equal lengths or 1 in each dimension).") from None
+        listed = ", ".join(f"'{k}' (shape {s})" for k, s in shapes.items())
+        raise InputError(f"The options {listed} must broadcast together.") from None
+
+
+def check_float_option(value, name: str, low: float, low_closed: bool) -> float:
+    """A finite float option above ``low`` (e.g. tol in [0, inf), bound in (0, inf))."""
+    ok = isinstance(value, (int, float, Fraction, decimal.Decimal)) and not isinstance(value, bool)
+    if not ok:
+        try:
+            import numpy as np
+            ok = isinstance(value, np.floating | np.integer)
+        except ImportError:
+            pass
+    number = float(value) if ok else math.nan
+    if not (math.isfinite(number) and (number >= low if low_closed else number > low)):
+        rng = ("[" if low_closed else "(") + f"{low:g}, inf)"
+        raise InputError(f"The '{name}' option must be a number in {rng}. Got {value!r} instead.")
+    return number
