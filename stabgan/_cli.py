@@ -447,13 +447,36 @@ def _method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--f", dest="f", default=None,
                    help="logistic (default), general, or an expression in t")
     p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
+    p.add_argument("--defaults", action="store_true",
+                   help="bind every parameter not given with -p to its catalogue default "
+                        "(otherwise it stays a symbol in closed-form results)")
 
 
 def _build_method(args):
     """The Method the command line names."""
     import stabgan
-    return stabgan.method(args.method, f=args.f, generator=args.generator,
-                          **_parse_params(args.param))
+    params = _parse_params(args.param)
+    if getattr(args, "defaults", False):
+        from ._methods import get_spec
+        spec = get_spec(args.method)
+        params = {**{p.name: p.default for p in spec.parameters}, **params}
+    return stabgan.method(args.method, f=args.f, generator=args.generator, **params)
+
+
+def _symbolic_note(m, args, options: dict) -> str | None:
+    """The line that says which parameters stayed symbols in a text result, and how to set
+    them (on the command line a parameter left out stays a symbol, section 4)."""
+    names = [p.name for p in m.spec.parameters if p.name not in m.values]
+    how = []
+    if names:
+        flags = " ".join(f"-p {n}=VALUE" for n in names)
+        how.append(f"{', '.join(names)} with {flags} or --defaults")
+    if args.scheme != "continuous" and all(options.get(k) is None for k in ("h", "h_g", "h_d")):
+        names.append("h")
+        how.append("h with --h H")
+    if not names:
+        return None
+    return f"symbolic: {', '.join(names)} (set {'; '.join(how)})"
 
 
 def _step_options(p: argparse.ArgumentParser) -> None:
@@ -520,7 +543,8 @@ def _run(args) -> int:
         if args.json:
             _print(_json_text(a.to_dict()))
         else:
-            _print(str(a))
+            note = _symbolic_note(m, args, options)
+            _print(str(a) + (f"\n{note}" if note else ""))
         return 0
     if args.command == "verify":
         return _verify(args)
