@@ -217,9 +217,11 @@ def _axis(text: str, flag: str):
                          f"Got {text!r} instead.")
     lo = _number(parts[0], flag.lstrip("-"))
     hi = _number(parts[1], flag.lstrip("-"))
-    if not parts[2].strip().isdigit() or not 2 <= int(parts[2]) <= 4000:
+    count = parts[2].strip()
+    if not (count.isdigit() and len(count) <= 5) or not 2 <= int(count) <= 4000:
+        from ._params import _describe
         raise InputError(f"The N of the '{flag}' option must be an integer in [2, 4000]. "
-                         f"Got {parts[2]!r} instead.")
+                         f"Got {_describe(parts[2])} instead.")
     if not hi > lo:
         raise InputError(f"The '{flag}' option needs HI > LO. Got {text!r} instead.")
     return name.strip(), np.linspace(lo, hi, int(parts[2]))
