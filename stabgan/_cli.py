@@ -11,7 +11,6 @@ Every ``--json`` document parses with a strict parser: a non-finite number becom
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import math
 import os
