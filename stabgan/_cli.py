@@ -2,12 +2,19 @@
 
 Every subcommand takes ``--json`` (one JSON document on stdout and nothing else).
 Bad input: one line on stderr naming the parameter, the value and what is
-allowed; exit status 2; nothing on stdout.
+allowed; exit status 2; nothing on stdout. Any other failure (a file that cannot be
+written, a full or non-UTF-8 stdout, an internal error) is one line too, exit status 1
+(``--debug`` prints the traceback); SIGINT exits 130 and SIGTERM 143, each with one line.
+Every ``--json`` document parses with a strict parser: a non-finite number becomes
+``null`` and its JSON Pointer is listed under ``non_finite`` (see :func:`_json_text`).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +22,109 @@ from ._errors import InputError
 from ._options import MEMORY_OPTIONS as _MEMORY_OPTIONS, OPTIONS
 
 __all__ = ["main"]
+
+
+#: At most this many non-finite entries are listed under ``non_finite`` (the count is complete).
+_NON_FINITE_LISTED = 100
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT."""
+
+
+class _StreamError(Exception):
+    """stdout cannot take the output (full disk, closed pipe, an encoding without a character)."""
+
+
+def _sanitize(value, pointer: str, found: list):
+    """``value`` with every non-finite float replaced by None; their JSON Pointers in found."""
+    if isinstance(value, dict):
+        return {k: _sanitize(v, f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}",
+                             found) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sanitize(v, f"{pointer}/{i}", found) for i, v in enumerate(value)]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # NumPy scalar/array
+        return _sanitize(value.tolist(), pointer, found)
+    if isinstance(value, float) and not math.isfinite(value):
+        found.append((pointer, "nan" if value != value else "inf" if value > 0 else "-inf"))
+        return None
+    return value
+
+
+def _json_text(doc) -> str:
+    """The one JSON dump of the command line: strict JSON (no NaN/Infinity), sorted keys.
+
+    A non-finite number becomes ``null``; an object document gains ``non_finite``:
+    ``{"count": N, "values": {JSON Pointer: "nan" | "inf" | "-inf"}}`` (the first
+    100 pointers), so a reader can tell a number that overflowed from a missing one.
+    In a list document each object entry gets its own ``non_finite``.
+    """
+    def clean(obj):
+        found: list = []
+        out = _sanitize(obj, "", found)
+        if found and isinstance(out, dict):
+            out["non_finite"] = {"count": len(found),
+                                 "values": dict(found[:_NON_FINITE_LISTED])}
+        return out
+    doc = [clean(d) for d in doc] if isinstance(doc, list) else clean(doc)
+    return json.dumps(doc, sort_keys=True, allow_nan=False)
+
+
+def _print(text: str = "") -> None:
+    """Write one line to stdout, or raise _StreamError naming the stream and the reason."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding, errors=getattr(stream, "errors", None) or "strict")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start]
+        raise _StreamError(f"cannot write to stdout: its encoding {encoding!r} has no character "
+                           f"U+{ord(bad):04X}; set PYTHONIOENCODING=utf-8 (or a UTF-8 locale), "
+                           f"or use --json.") from None
+    except LookupError:
+        pass
+    try:
+        print(text, file=stream)
+    except OSError as exc:
+        raise _StreamError(f"cannot write to stdout: {exc.strerror or exc}.") from None
+
+
+#: Options whose value may start with '-' (an expression, a number, a path).
+def _value_options(parser: argparse.ArgumentParser) -> tuple[set, set]:
+    """(options that take one value, every option string) over the parser and subparsers."""
+    takes, every = set(), set()
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            every.update(action.option_strings)
+            if action.option_strings and action.nargs is None:
+                takes.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+    return takes, every
+
+
+def _join_negative_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``--f -log(1+exp(-t))`` -> ``--f=-log(1+exp(-t))``: argparse would take a value that
+    starts with '-' for an option. Joined only when the value is not itself an option."""
+    takes, every = _value_options(parser)
+    out, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        if a in takes and i + 1 < len(argv):
+            v = argv[i + 1]
+            if (v.startswith("-") and len(v) > 1 and not v.startswith("--")
+                    and v.split("=", 1)[0] not in every):
+                out.append(f"{a}={v}")
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +153,9 @@ def _parse_params(items: list[str] | None) -> dict:
 def _build_parser() -> _Parser:
     parser = _Parser(prog="stabgan", description="Closed-form convergence analysis of GAN "
                      "training on the Dirac-GAN.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an unexpected error (any position)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     sub.required = True
 
     p = sub.add_parser("methods", help="list the catalogue of training methods")
@@ -105,18 +217,53 @@ def _axis(text: str, flag: str):
                          f"Got {text!r} instead.")
     lo = _number(parts[0], flag.lstrip("-"))
     hi = _number(parts[1], flag.lstrip("-"))
-    if not parts[2].strip().isdigit() or not 2 <= int(parts[2]) <= 4000:
+    count = parts[2].strip()
+    if not (count.isdigit() and len(count) <= 5) or not 2 <= int(count) <= 4000:
+        from ._options import _describe
         raise InputError(f"The N of the '{flag}' option must be an integer in [2, 4000]. "
-                         f"Got {parts[2]!r} instead.")
+                         f"Got {_describe(parts[2])} instead.")
     if not hi > lo:
         raise InputError(f"The '{flag}' option needs HI > LO. Got {text!r} instead.")
     return name.strip(), np.linspace(lo, hi, int(parts[2]))
 
 
-def _map(args) -> int:
-    import os
+#: Figure formats of ``map --out`` (by extension) and the metadata that would vary per run.
+_NO_METADATA = {"png": {"Software": None}, "svg": {"Creator": None, "Date": None},
+                "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
+
+
+def _open_figure_target(out: str) -> tuple[str, str]:
+    """Check ``map --out`` before any work and create the temporary file next to it.
+
+    Returns (temporary path, format); the format follows the extension (png, pdf, svg).
+    Raises InputError naming the path and the reason when it cannot be written.
+    """
     import tempfile
 
+    if os.path.isdir(out):
+        raise InputError(f"The '--out' option of map must name a file. Got {out!r} instead "
+                         f"(a directory).")
+    ext = os.path.splitext(out)[1].lower().lstrip(".")
+    if ext not in _NO_METADATA:
+        raise InputError(f"The '--out' option of map must name a .png, .pdf or .svg file (the "
+                         f"format follows the extension). Got {out!r} instead.")
+    directory = os.path.dirname(os.path.abspath(out))
+    if not os.path.exists(directory):
+        raise InputError(f"The '--out' option of map must name a file in an existing directory. "
+                         f"Got {out!r} instead (no directory {directory!r}).")
+    if not os.path.isdir(directory):
+        raise InputError(f"The '--out' option of map must name a file in an existing directory. "
+                         f"Got {out!r} instead ({directory!r} is not a directory).")
+    try:
+        handle, tmp = tempfile.mkstemp(suffix="." + ext, prefix=".stabgan-map-", dir=directory)
+    except OSError as exc:
+        raise InputError(f"The '--out' option of map must name a file in a writable directory. "
+                         f"Got {out!r} instead ({exc.strerror}).") from None
+    os.close(handle)
+    return tmp, ext
+
+
+def _map(args) -> int:
     import numpy as np
 
     import stabgan
@@ -137,28 +284,33 @@ def _map(args) -> int:
                              f"and an axis.")
     fixed = {k: (_number(v, k.replace("_", "-")) if k not in ("lookahead_steps", "lazy_every")
                  else v) for k, v in fixed.items()}
-    s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
-                              **fixed, **{xn: xs, yn: ys})
-    if args.out:
-        from .report.plots import FIGURE_RC, _plt, save
-        plt = _plt()
-        with plt.rc_context(FIGURE_RC):
-            fig, ax = plt.subplots()
-            im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
-                               vmin=0, vmax=1.5)
-            ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
-            ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
-                   f"n_d={n['n_d']}), spectral radius per step; white: 1")
-            fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
-            directory = os.path.dirname(os.path.abspath(args.out))
-            handle, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
-            os.close(handle)
+    target = _open_figure_target(args.out) if args.out else None
+    try:
+        s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
+                                  **fixed, **{xn: xs, yn: ys})
+        if target:
+            from .report.plots import FIGURE_RC, _plt
+            plt = _plt()
+            with plt.rc_context(FIGURE_RC):
+                fig, ax = plt.subplots()
+                im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
+                                   vmin=0, vmax=1.5)
+                ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
+                ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
+                       f"n_d={n['n_d']}), spectral radius per step; white: 1")
+                fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
+                tmp, fmt = target
+                try:
+                    fig.savefig(tmp, format=fmt, dpi=100, metadata=_NO_METADATA[fmt])
+                finally:
+                    plt.close(fig)
             try:
-                save(fig, tmp)
                 os.replace(tmp, args.out)
-            finally:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, args.out) from None
+    finally:
+        if target and os.path.exists(target[0]):
+            os.remove(target[0])
     doc = {"method": m.id, "scheme": args.scheme, **n, "options": fixed,
            "x": {"name": xn, "values": xs.tolist()},
            "y": {"name": yn, "values": ys.tolist()},
@@ -166,9 +318,9 @@ def _map(args) -> int:
            "locally_convergent": s.locally_convergent.tolist(),
            "stable_fraction": float(np.mean(s.locally_convergent))}
     if args.json:
-        print(json.dumps(doc, sort_keys=True))
+        _print(_json_text(doc))
     else:
-        print(f"{m.id} {args.scheme}: {xs.size} x {ys.size} grid over {xn} and {yn}; locally "
+        _print(f"{m.id} {args.scheme}: {xs.size} x {ys.size} grid over {xn} and {yn}; locally "
               f"convergent on {100 * doc['stable_fraction']:.1f}% of it"
               + (f"; map written to {args.out}" if args.out else ""))
     return 0
@@ -185,33 +337,38 @@ def _verify(args) -> int:
                 raise InputError(f"Unknown statement id {bad[0]!r}: see stabgan verify --list.")
             chosen = [s for s in chosen if s.id in args.ids]
         if args.json:
-            print(json.dumps([s.to_dict() for s in chosen], sort_keys=True))
+            _print(_json_text([s.to_dict() for s in chosen]))
         else:
             width = max(len(s.id) for s in chosen)
             for s in chosen:
-                print(f"{s.id:{width}}  {s.source}")
+                _print(f"{s.id:{width}}  {s.source}")
         return 0
     results = verify(args.ids or None)
     failed = sum(not r.passed for r in results)
     if args.json:
-        print(json.dumps([r.to_dict() for r in results], sort_keys=True))
+        _print(_json_text([r.to_dict() for r in results]))
     else:
         width = max(len(r.id) for r in results)
         for r in results:
             mark = "PASS" if r.passed else "FAIL"
-            print(f"{mark}  {r.id:{width}}  {r.seconds:6.2f} s  {r.source}")
+            _print(f"{mark}  {r.id:{width}}  {r.seconds:6.2f} s  {r.source}")
             if not r.passed:
                 for kind in ("symbolic", "numeric"):
                     if not getattr(r, kind)["passed"]:
-                        print(f"      {kind} failed: {getattr(r, kind)['detail']}")
+                        _print(f"      {kind} failed: {getattr(r, kind)['detail']}")
         total = sum(r.seconds for r in results)
-        print(f"{len(results) - failed} passed, {failed} failed ({total:.1f} s)")
+        _print(f"{len(results) - failed} passed, {failed} failed ({total:.1f} s)")
     return 1 if failed else 0
 
 
 def _number(text: str, name: str) -> float:
     from ._options import check_finite_number
     return float(check_finite_number(text, f"The '--{name}' option", "a finite number"))
+
+
+#: The command line's limits on one simulated trajectory (the API takes any size).
+MAX_CLI_STEPS = 10**7
+MAX_ODE_TIME = 1e5
 
 
 def _simulate(args) -> dict:
@@ -223,14 +380,13 @@ def _simulate(args) -> dict:
     steps = options.pop("steps", None)
     theta0 = _number(args.theta0, "theta0")
     psi0 = _number(args.psi0, "psi0")
-    try:
-        steps = int(args.steps)
-    except ValueError:
-        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
-                         f"{args.steps!r} instead.") from None
-    if steps < 0:
-        raise InputError(f"The '--steps' option must be an integer in [0, inf). Got "
-                         f"{args.steps!r} instead.")
+    text = args.steps.strip()
+    if not (text.isdigit() and len(text) <= 12) or int(text) > MAX_CLI_STEPS:
+        from ._options import _describe
+        raise InputError(f"The '--steps' option must be an integer in [0, {MAX_CLI_STEPS}] (the "
+                         f"command line's limit for one trajectory). Got "
+                         f"{_describe(args.steps)} instead.")
+    steps = int(text)
     h = {k: (None if v is None else _number(v, k.replace("_", "-"))) for k, v in options.items()
          if k in ("h", "h_g", "h_d")}
     for k, v in h.items():
@@ -249,6 +405,10 @@ def _simulate(args) -> dict:
         if extra:
             raise InputError(f"The option --{extra[0].replace('_', '-')} belongs to the discrete "
                              f"schemes; --scheme ode integrates the flow.")
+        if steps * h["h"] > MAX_ODE_TIME:
+            raise InputError(f"With --scheme ode the time span steps x h must be at most "
+                             f"{MAX_ODE_TIME:g} (the command line's limit). Got {steps} x "
+                             f"{args.h} = {steps * h['h']:g} instead.")
         o = stabgan.integrate(m, t_span=(0.0, max(steps * h["h"], 1e-300)), theta0=theta0,
                               psi0=psi0, t_eval=np.array([max(steps * h["h"], 1e-300)]))
         theta, psi = float(o.theta[-1]), float(o.psi[-1])
@@ -288,13 +448,36 @@ def _method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--f", dest="f", default=None,
                    help="logistic (default), general, or an expression in t")
     p.add_argument("--generator", default="minimax", help="minimax or non-saturating")
+    p.add_argument("--defaults", action="store_true",
+                   help="bind every parameter not given with -p to its catalogue default "
+                        "(otherwise it stays a symbol in closed-form results)")
 
 
 def _build_method(args):
     """The Method the command line names."""
     import stabgan
-    return stabgan.method(args.method, f=args.f, generator=args.generator,
-                          **_parse_params(args.param))
+    params = _parse_params(args.param)
+    if getattr(args, "defaults", False):
+        from .model.catalogue import get_spec
+        spec = get_spec(args.method)
+        params = {**{p.name: p.default for p in spec.parameters}, **params}
+    return stabgan.method(args.method, f=args.f, generator=args.generator, **params)
+
+
+def _symbolic_note(m, args, options: dict) -> str | None:
+    """The line that says which parameters stayed symbols in a text result, and how to set
+    them (on the command line a parameter left out stays a symbol, section 4)."""
+    names = [p.name for p in m.spec.parameters if p.name not in m.values]
+    how = []
+    if names:
+        flags = " ".join(f"-p {n}=VALUE" for n in names)
+        how.append(f"{', '.join(names)} with {flags} or --defaults")
+    if args.scheme != "continuous" and all(options.get(k) is None for k in ("h", "h_g", "h_d")):
+        names.append("h")
+        how.append("h with --h H")
+    if not names:
+        return None
+    return f"symbolic: {', '.join(names)} (set {'; '.join(how)})"
 
 
 def _step_options(p: argparse.ArgumentParser) -> None:
@@ -329,10 +512,10 @@ def _run(args) -> int:
     if args.command == "methods":
         specs = stabgan.methods()
         if args.json:
-            print(json.dumps([s.to_dict() for s in specs], sort_keys=True))
+            _print(_json_text([s.to_dict() for s in specs]))
         else:
             from ._text import methods_text
-            print(methods_text(specs))
+            _print(methods_text(specs))
         return 0
     if args.command == "analyze":
         m = _build_method(args)
@@ -346,9 +529,10 @@ def _run(args) -> int:
             options = {}
         a = stabgan.analyze(m, scheme=args.scheme, **options)
         if args.json:
-            print(json.dumps(a.to_dict(), sort_keys=True))
+            _print(_json_text(a.to_dict()))
         else:
-            print(str(a))
+            note = _symbolic_note(m, args, options)
+            _print(str(a) + (f"\n{note}" if note else ""))
         return 0
     if args.command == "verify":
         return _verify(args)
@@ -358,20 +542,51 @@ def _run(args) -> int:
         from .report.build import report
         status = report(args.out, check=args.check, only=args.only)
         if args.json:
-            print(json.dumps({"out": args.out, "check": args.check, "up_to_date":
+            _print(_json_text({"out": args.out, "check": args.check, "up_to_date":
                               status == 0 if args.check else None, "status": status},
                              sort_keys=True))
         return status
     if args.command == "simulate":
         doc = _simulate(args)
         if args.json:
-            print(json.dumps(doc, sort_keys=True))
+            _print(_json_text(doc))
         else:
-            print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
-            print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
+            _print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
+            _print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
                   f"(0, 0) {doc['distance']:.6g}")
         return 0
     raise InputError(f"unknown command {args.command!r}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _silence_stdout() -> None:
+    """After stdout failed, send what is still buffered to /dev/null so that the interpreter's
+    final flush does not print a second error (only for the process's real stdout)."""
+    if sys.stdout is not sys.__stdout__ or sys.stdout is None:
+        return
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler
+    raise _Terminated()
+
+
+def _describe_error(exc: BaseException) -> str:
+    """One line for an unexpected error: what failed, on which path, and why."""
+    if isinstance(exc, MemoryError):
+        return "out of memory (the request is larger than this machine can hold)."
+    if isinstance(exc, OSError):
+        path = f" {exc.filename!r}" if exc.filename else ""
+        return f"cannot use{path}: {exc.strerror or exc}."
+    return f"{type(exc).__name__}: {exc}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -380,22 +595,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : sequence of str, optional
-        The arguments after the program name.
+        The arguments after the program name. ``--debug`` anywhere (before ``--``) prints
+        the traceback of an unexpected error.
 
     Returns
     -------
     int
-        0 on success, 2 for bad input (one line on stderr), 1 for a failure.
+        0 on success, 2 for bad input (one line on stderr), 1 for a failure (one line),
+        130 after SIGINT and 143 after SIGTERM (one line).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    argv = [a for a in argv[:end] if a != "--debug"] + argv[end:]
+    previous = None
     try:
-        args = _build_parser().parse_args(argv)
-        return _run(args)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        parser = _build_parser()
+        if not argv:
+            parser.print_help(sys.stderr)
+            return 2
+        args = parser.parse_args(_join_negative_values(argv, parser))
+        status = _run(args)
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            raise _StreamError(f"cannot write to stdout: {exc.strerror or exc}.") from None
+        return status
     except InputError as exc:
-        print(f"stabgan: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"stabgan: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except NotImplementedError as exc:
-        print(f"stabgan: not available yet: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"stabgan: not available yet: {_one_line(exc)}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except _StreamError as exc:
+        _silence_stdout()
+        print(f"stabgan: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stabgan: interrupted (SIGINT): stopped, nothing half-written left behind",
+              file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("stabgan: terminated (SIGTERM): stopped, nothing half-written left behind",
+              file=sys.stderr)
+        return 143
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a failure into a line
+        if debug:
+            import traceback
+            traceback.print_exc()
+        hint = "" if debug else " (run with --debug for the traceback)"
+        print(f"stabgan: error: {_one_line(_describe_error(exc))}{hint}", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -83,7 +83,10 @@ def methods_text(specs) -> str:
         f = "f" if s.takes_f else s.builtin_f
         rows.append((s.id, params, f, s.summary))
     width = [max(len(r[i]) for r in rows) for i in range(3)]
-    head = ("id", "parameters", "f")
+    head = ("id", "defaults", "f")
+    width = [max(w, len(h)) for w, h in zip(width, head)]
     out = [f"{head[0]:{width[0]}}  {head[1]:{width[1]}}  {head[2]:{width[2]}}  summary"]
     out += [f"{a:{width[0]}}  {b:{width[1]}}  {c:{width[2]}}  {d}" for a, b, c, d in rows]
+    out.append("A parameter left out stays a symbol in analyze (set it with -p NAME=VALUE, or "
+               "all with --defaults); simulate, map and report use the defaults.")
     return "\n".join(out)

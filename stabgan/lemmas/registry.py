@@ -65,8 +65,8 @@ def verify(ids=None) -> list[VerificationResult]:
 
     Parameters
     ----------
-    ids : list of str, optional
-        The statements to check (default: all).
+    ids : str or list of str, optional
+        The statements to check: one id or a list of them (default: all).
 
     Returns
     -------
@@ -80,9 +80,19 @@ def verify(ids=None) -> list[VerificationResult]:
     [True]
     """
     _load_catalogue()
+    if isinstance(ids, str):  # one id, not its characters
+        ids = [ids]
     if ids is None:
         chosen = list(REGISTRY.values())
     else:
+        try:
+            ids = list(ids)
+        except TypeError:
+            raise InputError(f"verify takes a statement id or a list of them. Got {ids!r} "
+                             f"instead.") from None
+        bad = [i for i in ids if not isinstance(i, str)]
+        if bad:
+            raise InputError(f"verify takes statement ids as strings. Got {bad[0]!r} instead.")
         unknown = [i for i in ids if i not in REGISTRY]
         if unknown:
             import difflib

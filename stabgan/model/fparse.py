@@ -10,6 +10,7 @@ found and what is allowed.
 from __future__ import annotations
 
 import ast
+import math
 from fractions import Fraction
 
 import sympy as sp
@@ -37,7 +38,7 @@ def _refuse(text: str, why: str) -> InputError:
                       f"{_ALLOWED}. Got {text!r} instead: {why}.")
 
 
-def parse_f(text: str) -> sp.Expr:
+def parse_f(text: str, *, canonical: bool = False) -> sp.Expr:
     """Parse ``text`` into a SymPy expression in the real symbol ``t``.
 
     Parameters
@@ -53,18 +54,74 @@ def parse_f(text: str) -> sp.Expr:
     Raises
     ------
     InputError
-        If the text does not parse, uses anything outside the whitelist, or is
-        longer than 300 characters or nested deeper than 40 levels.
+        If the text does not parse, uses anything outside the whitelist, is longer
+        than 300 characters (not checked with ``canonical=True``: SymPy's canonical
+        string of an accepted expression, e.g. ``1e300*t`` written out in digits) or
+        nested deeper than 40 levels, or if a sub-expression overflows a float at
+        t = 0 (the equilibrium, where every result evaluates f and its derivatives;
+        e.g. ``exp(exp(exp(exp(exp(t)))))`` or a number beyond 1.8e308).
     """
     if not isinstance(text, str):
         raise _refuse(repr(text), f"it is a {type(text).__name__}, not a string")
-    if len(text) > _MAX_LENGTH:
+    if len(text) > _MAX_LENGTH and not canonical:
         raise _refuse(text[:40] + "...", f"it is longer than {_MAX_LENGTH} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise _refuse(text, f"it does not parse ({exc.msg})") from None
-    return _convert(tree.body, text, 0)
+    except (SyntaxError, ValueError) as exc:  # ValueError: an int literal beyond 4300 digits
+        raise _refuse(text[:40] + "..." if len(text) > 60 else text,
+                      f"it does not parse ({getattr(exc, 'msg', exc)})") from None
+    expr = _convert(tree.body, text, 0)
+    _check_at_zero(expr, text, {})
+    return expr
+
+
+_FLOAT_FUNCTIONS = {
+    sp.exp: math.exp, sp.log: math.log, sp.sqrt: math.sqrt, sp.tanh: math.tanh,
+    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.sin: math.sin, sp.cos: math.cos,
+    sp.atan: math.atan, sp.erf: math.erf,
+}
+
+
+def _check_at_zero(expr: sp.Expr, text: str, memo: dict):
+    """The float value of ``expr`` at t = 0 (None where it is undefined there, e.g. log(t));
+    refuse a sub-expression that overflows a float although its parts do not.
+
+    Every result evaluates f and its derivatives at t = 0; a tower such as
+    exp(exp(exp(exp(exp(t))))) has exp(exp(exp(exp(1)))) ~ 10**(1.6e6) there, which no
+    float holds and whose exact simplification runs for minutes."""
+    if expr in memo:
+        return memo[expr]
+    value = None
+    args = [] if expr == T or expr.is_Number else [_check_at_zero(a, text, memo)
+                                                    for a in expr.args]
+    try:
+        if expr == T:
+            value = 0.0
+        elif expr.is_Number or expr in (sp.pi, sp.E):
+            value = float(expr)
+        elif all(a is not None for a in args):
+            if expr.is_Add:
+                value = math.fsum(args)
+            elif expr.is_Mul:
+                value = math.prod(args)
+            elif expr.is_Pow:
+                value = math.pow(args[0], args[1])
+            elif expr.func in _FLOAT_FUNCTIONS:
+                value = _FLOAT_FUNCTIONS[expr.func](args[0])
+    except OverflowError:
+        value = math.inf
+    except (ValueError, ZeroDivisionError, TypeError):
+        value = None
+    if value is not None and math.isinf(value):
+        shown = str(expr)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise _refuse(text[:40] + "..." if len(text) > 60 else text,
+                      f"{shown} overflows a float at t = 0 (the equilibrium, where f and its "
+                      f"derivatives are evaluated)")
+    if value is not None and math.isnan(value):
+        value = None
+    memo[expr] = value
+    return value
 
 
 def _convert(node: ast.AST, text: str, depth: int) -> sp.Expr:

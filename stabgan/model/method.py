@@ -53,7 +53,7 @@ def _f_impl(f: str):
         return (lambda arg: -Softplus(-arg)), "logistic"
     if f == "general":
         return general_f_derivative(0), "general"
-    expr = parse_f(f)
+    expr = parse_f(f, canonical=True)  # m.f is the canonical string of an accepted f
     return (lambda arg: expr.subs(T, arg)), str(expr)
 
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
-from .._options import SCHEMES, float_array, int_option
+from .._options import (SCHEMES, broadcast_named, check_float_option, check_memory,
+                        float_array, int_option)
 from ..model.method import Method
 from .fields import ChunkField, update_kernel_factory
 from .monitor import DOT_PIECE, Meter, outside, square_threshold
@@ -198,8 +199,21 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     hd = float_array(h if h is not None else h_d, "h" if h is not None else "h_d", True)
     th0 = float_array(theta0, "theta0", False)
     ps0 = float_array(psi0, "psi0", False)
-    th0, ps0, hg, hd = np.broadcast_arrays(th0, ps0, hg, hd)
+    tol = check_float_option(tol, "tol", 0.0, True)
+    bound = check_float_option(bound, "bound", 0.0, False)
+    steps_name = "h" if h is not None else "h_g"
+    if h is None:
+        th0, ps0, hg, hd = broadcast_named(theta0=th0, psi0=ps0, h_g=hg, h_d=hd)
+    else:
+        th0, ps0, hg = broadcast_named(theta0=th0, psi0=ps0, **{steps_name: hg})
+        hd = hg
     shape = th0.shape
+    n_rec_est = steps // record_every + 1 if record_every else 0
+    check_memory(th0.size * (dtype.itemsize * (4 + 2 * n_rec_est) + 40),
+                 f"simulate with {th0.size:,} trajector{'y' if th0.size == 1 else 'ies'}"
+                 + (f" recording {n_rec_est:,} states each (steps={steps:,}, "
+                    f"record_every={record_every:,})" if record_every else ""),
+                 "record less often (a larger record_every), or run fewer steps or trajectories")
     flat = [np.ascontiguousarray(a.ravel()) for a in (th0, ps0, hg, hd)]
     total = flat[0].size
     n_rec = steps // record_every + 1 if record_every else 0

@@ -1,15 +1,19 @@
 """``stabgan report``: the derivations (LaTeX, Markdown) and the convergence figures.
 
 Everything is generated into a temporary directory next to the output first; only when all
-of it has been written are the files renamed into place, one ``os.replace`` each, so an
-interrupted or failing run leaves the previous files intact and no file is ever half
-written. ``check=True`` regenerates into a temporary directory and compares: text byte for
+of it has been written are the files renamed into place, one ``os.replace`` each (with
+SIGINT/SIGTERM held for those few renames), so an interrupted or failing run leaves the
+previous files intact and no file is ever half written. An error, SIGINT or SIGTERM ends
+the figure process and removes the temporary directory. Two runs on one directory do not
+mix: each holds an ``flock`` on the directory (exclusive to write, shared to check) and a
+second one waits. ``check=True`` regenerates into a temporary directory and compares: text byte for
 byte, figures with :func:`matplotlib.testing.compare.compare_images` at RMS tolerance
 :data:`IMAGE_TOLERANCE` (another FreeType or matplotlib build may shift pixels while the
 content is the same; on one machine two runs are byte-identical).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -97,10 +101,52 @@ def cross_method_figures(figures: Path, log) -> None:
     log(f"non-smooth flows (wgan-gp, dragan): {time.perf_counter() - t0:.1f} s")
 
 
+def _figure_child(conn, figures: Path, specs, cross: bool) -> None:
+    """The figure process: draw, then send None or the exception back through ``conn``.
+
+    It ignores SIGINT (Ctrl-C reaches the whole process group; the parent decides and ends
+    it), dies on SIGTERM, and exits when its parent is gone (e.g. killed with SIGKILL).
+    """
+    import signal
+    import threading
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        _all_figures(figures, specs, cross)
+        conn.send(None)
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        import pickle
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _end(proc) -> None:
+    """End a child process now: SIGTERM, then SIGKILL after 1 s."""
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(1.0)
+    if proc.is_alive():
+        proc.kill()
+        proc.join(1.0)
+
+
 def _generate(root: Path, only, log) -> None:
     """Write everything under root: the figures in a second process (they are independent of
-    the documents), the analyses, Markdown, LaTeX and the lemma suite in this one."""
-    from concurrent.futures import ProcessPoolExecutor
+    the documents), the analyses, Markdown, LaTeX and the lemma suite in this one. Whatever
+    stops this process (an error, SIGINT, SIGTERM) ends the figure process too."""
     import multiprocessing
 
     from .export import index_markdown, latex_document
@@ -110,8 +156,12 @@ def _generate(root: Path, only, log) -> None:
     figures.mkdir(parents=True)
     specs = [get_spec(i) for i in only] if only else list(CATALOGUE)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        drawing = pool.submit(_all_figures, figures, specs, not only)
+    receive, send = context.Pipe(duplex=False)
+    drawing = context.Process(target=_figure_child, args=(send, figures, specs, not only),
+                              daemon=True)
+    drawing.start()
+    send.close()
+    try:
         results = [_method_text(spec, derivations, log) for spec in specs]
         if not only:
             t0 = time.perf_counter()
@@ -125,7 +175,18 @@ def _generate(root: Path, only, log) -> None:
                 latex_document(results, verification, schemes), encoding="utf-8")
             (derivations / "README.md").write_text(index_markdown(results, verification),
                                                    encoding="utf-8")
-        drawing.result()
+        try:
+            outcome = receive.recv()
+        except EOFError:
+            drawing.join(1.0)
+            outcome = RuntimeError(f"the figure process ended without a result (exit code "
+                                   f"{drawing.exitcode})")
+        drawing.join()
+        if outcome is not None:
+            raise outcome
+    finally:
+        receive.close()
+        _end(drawing)
 
 
 def _files(root: Path) -> list[Path]:
@@ -196,9 +257,64 @@ def report(out: str | os.PathLike = ".", check: bool = False, only=None, pdf: bo
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"The '--out' option must be a directory. Got {str(out)!r}, a file.")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"The '--out' option must be a directory that can be created. Got "
+                         f"{str(out)!r} instead ({exc.strerror}).") from None
+    with _locked(out, shared=check, log=log):
+        return _report_locked(out, check, only, pdf, log)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM for a short critical section (they are delivered after it)."""
+    import signal
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        old = None
+    try:
+        yield
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def _locked(out: Path, shared: bool, log):
+    """Hold a lock on the directory ``out`` itself (flock on its descriptor: nothing is left
+    behind): exclusive to write, shared to check. A second run waits for the first, so
+    the result is always one complete report, never a mixture."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        kind = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"waiting for another stabgan report writing to {out}")
+            fcntl.flock(fd, kind)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _report_locked(out: Path, check: bool, only, pdf: bool, log) -> int:
+    if not check:  # left by a run that was killed (SIGKILL): nobody else holds the lock
+        for old in out.glob(".stabgan-report-*"):
+            shutil.rmtree(old, ignore_errors=True)
     t0 = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=".stabgan-report-", dir=None if check else out))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".stabgan-report-", dir=None if check else out))
+    except OSError as exc:
+        raise InputError(f"The '--out' option must be a writable directory. Got {str(out)!r} "
+                         f"instead ({exc.strerror}).") from None
     try:
         _generate(tmp, only, log)
         names = _files(tmp)
@@ -210,13 +326,15 @@ def report(out: str | os.PathLike = ".", check: bool = False, only=None, pdf: bo
                 return 1
             log(f"up to date: {len(names)} files checked in {time.perf_counter() - t0:.1f} s")
             return 0
-        for n in names:
-            (out / n).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / n, out / n)
+        with _signals_held():  # all files renamed, or none: never a mixture
+            for n in names:
+                (out / n).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp / n, out / n)
         log(f"wrote {len(names)} files to {out}/derivations and {out}/figures in "
             f"{time.perf_counter() - t0:.1f} s")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with _signals_held():
+            shutil.rmtree(tmp, ignore_errors=True)
     if pdf and not only:
         _build_pdf(out / "derivations", log)
     return 0
