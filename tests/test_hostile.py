@@ -102,15 +102,30 @@ def test_map_out_that_cannot_be_written_is_one_line(where, reason, tmp_path, cap
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only directory; the "
-                    "parent-is-a-file case above covers the refusal for root")
-def test_map_out_into_a_read_only_directory(tmp_path, capsys):
+def _without_root_override():
+    """For a child of root: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the capability
+    bounding set (prctl PR_CAPBSET_DROP), so the child meets file permissions as a user does."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_map_out_into_a_read_only_directory(tmp_path):
+    """A directory without write permission: one line naming the path and the reason. Run
+    as root (as CI is), the child drops root's permission override first."""
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o500)
     try:
-        assert main(MAP + ["--out", str(ro / "m.png")]) == 2
-        assert "Permission denied" in _one_line(capsys.readouterr().err)
+        r = subprocess.run([sys.executable, "-m", "stabgan", *MAP, "--out", str(ro / "m.png")],
+                           capture_output=True, text=True, timeout=120, env=ENV,
+                           preexec_fn=_without_root_override if os.geteuid() == 0 else None)
+        assert r.returncode == 2 and r.stdout == ""
+        line = _one_line(r.stderr)
+        assert "Permission denied" in line and str(ro) in line
+        assert list(ro.iterdir()) == []
     finally:
         ro.chmod(0o700)
 
@@ -317,7 +332,7 @@ def test_integrate_names_bad_shapes_and_tolerances():
 
 
 def test_verify_takes_one_id_string():
-    from stabgan._lemmas import statements
+    from stabgan.lemmas.registry import statements
     sid = statements()[0].id
     results = stabgan.verify(sid)
     assert [r.id for r in results] == [sid]

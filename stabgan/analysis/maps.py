@@ -166,7 +166,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
             arrays[name] = _axis_array(m, name, values)
     if not arrays:
         raise InputError("stability_map needs at least one axis, e.g. h=np.linspace(0.01, 2, 100).")
-    from ._params import check_memory
+    from .._options import check_memory
     points = int(np.prod([np.size(a) for a in arrays.values()], dtype=float))
     check_memory(points * _BYTES_PER_POINT, "stability_map on a grid of "
                  + " x ".join(f"{np.size(a):,}" for a in arrays.values()) + f" = {points:,} points",

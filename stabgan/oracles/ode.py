@@ -225,7 +225,7 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
     if not (np.all(np.isfinite(th0)) and np.all(np.isfinite(ps0))):
         raise InputError("All components of the 'theta0' and 'psi0' options must be finite. "
                          f"Got theta0={theta0!r}, psi0={psi0!r}.")
-    from ._params import broadcast_named, check_float_option
+    from .._options import broadcast_named, check_float_option
     rtol = check_float_option(rtol, "rtol", 0.0, False)
     atol = check_float_option(atol, "atol", 0.0, False)
     th0, ps0 = broadcast_named(theta0=th0, psi0=ps0)
