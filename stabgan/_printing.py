@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from ._symbols import F_SYMBOL_LATEX
 
@@ -18,12 +19,30 @@ def sympy_str(expr) -> str:
     return sp.sstr(expr)
 
 
+#: Working precisions (digits) tried in turn when a number must be told apart from zero.
+_MAXN = (100, 1000, 10000)
+
+
 def complex_value(expr) -> list | None:
-    """[re, im] as floats where ``expr`` is a number, else None."""
+    """[re, im] as floats where ``expr`` is a number, else None.
+
+    Evaluated to 30 correct digits however much cancellation the closed form has (SymPy's
+    evalf with ``strict=True``, raising the working precision up to 10000 digits): -gamma/2 +
+    sqrt(gamma^2 - 4)/2 at gamma = 1e150 is -1e-150, not the 7e-15 of a float evaluation, so
+    the number agrees with the exact verdict beside it. A part that stays indistinguishable
+    from zero at 10000 digits is reported as 0.
+    """
     expr = sp.sympify(expr)
     if expr.free_symbols or not expr.is_number:
         return None
-    value = complex(sp.N(expr, 30))
+    for maxn in _MAXN:
+        try:
+            value = complex(sp.N(expr, 30, strict=True, maxn=maxn))
+            break
+        except PrecisionExhausted:
+            continue
+    else:
+        value = complex(sp.N(expr, 30, chop=True))
     return [float(value.real), float(value.imag)]
 
 

@@ -70,7 +70,13 @@ def eigenvalues(coeffs) -> tuple[list, list]:
 
 
 def _numeric_roots(coeffs, dps: int = 50) -> list:
-    """The roots at ``dps`` digits (mpmath's Durand-Kerner; roots at 0 split off exactly)."""
+    """The roots at ``dps`` digits (mpmath's Durand-Kerner; roots at 0 split off exactly).
+
+    The polynomial is first scaled to z = s w with s = max_k |a_k|^(1/k) (a bound on the
+    roots' size, Fujiwara's up to a factor 2), so that its roots are of order 1 whatever the
+    step size: at h = 1e300 the coefficients span 600 orders of magnitude and Durand-Kerner
+    does not converge on them unscaled.
+    """
     with mpmath.workdps(dps):
         values = [mpmath.mpf(sp.N(c, dps)) if sp.N(c, dps).is_real else
                   mpmath.mpc(complex(sp.N(c, dps))) for c in coeffs]
@@ -81,14 +87,20 @@ def _numeric_roots(coeffs, dps: int = 50) -> list:
         roots = [mpmath.mpf(0)] * zeros
         if len(values) == 1:
             return roots
+        lead = values[0]
+        scale = max(abs(v / lead) ** (mpmath.mpf(1) / k) for k, v in enumerate(values) if k)
+        if scale == 0:
+            return roots + [mpmath.mpf(0)] * (len(values) - 1)
+        values = [v / lead / scale ** k for k, v in enumerate(values)]
         for steps in (200, 5000):
             try:
-                return roots + list(mpmath.polyroots(values, maxsteps=steps, extraprec=2 * dps))
+                found = mpmath.polyroots(values, maxsteps=steps, extraprec=2 * dps)
+                return roots + [r * scale for r in found]
             except mpmath.libmp.libhyper.NoConvergence:
                 continue
         # a multiple root slows Durand-Kerner down: accept the best estimate (error returned)
         found, _ = mpmath.polyroots(values, maxsteps=5000, extraprec=4 * dps, error=True)
-        return roots + list(found)
+        return roots + [r * scale for r in found]
 
 
 def spectral_radius(coeffs, dps: int = 50):
