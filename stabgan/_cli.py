@@ -527,6 +527,8 @@ def _run(args) -> int:
                 raise InputError(f"The step options ({flags}) apply to the discrete schemes; "
                                  f"the continuous analysis (the default scheme) takes none.")
             options = {}
+        else:
+            _warn_long_period(args.scheme, options)
         a = stabgan.analyze(m, scheme=args.scheme, **options)
         if args.json:
             _print(_json_text(a.to_dict()))
@@ -589,6 +591,59 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+#: From this many factors on, an update operator with h symbolic takes tens of seconds or more.
+_LONG_PERIOD = 16
+
+
+def _warn_long_period(scheme: str, options: dict) -> None:
+    """Say up front when a symbolic analysis will be long: a period (AltGD rounds, lookahead,
+    lazy) of many steps with the step size left a symbol."""
+    from .schemes.scheme import make_scheme
+    if any(options.get(k) is not None for k in ("h", "h_g", "h_d")):
+        return
+    try:
+        rule = make_scheme(scheme, **{k: v for k, v in options.items() if v is not None})
+    except InputError:
+        return  # analyze says what is wrong
+    factors = rule.period * len(rule.substeps)
+    if factors >= _LONG_PERIOD:
+        print(f"stabgan analyze: the update operator is a product of {factors} steps with h "
+              f"symbolic, which can take minutes (lookahead over 50 steps took about a minute "
+              f"on 2 cores); give --h for a numeric step, which is faster",
+              file=sys.stderr, flush=True)
+
+
+class _Heartbeat:
+    """A line on stderr every :attr:`every` seconds while a command runs, so that no input
+    keeps the command line silent for minutes (a symbolic period of 50 steps, a map of
+    millions of points). The commands' own progress lines (simulate, report) come on top."""
+
+    every = 20.0
+
+    def __init__(self, command: str):
+        import threading
+        self.command = command
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        import time
+        start = time.monotonic()
+        while not self.stop.wait(self.every):
+            hint = (" (symbolic work grows with the period and the number of steps; a numeric "
+                    "--h is faster)" if self.command == "analyze" else "")
+            print(f"stabgan {self.command}: still working, {time.monotonic() - start:.0f} s so "
+                  f"far{hint}", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
@@ -619,7 +674,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             return 2
         args = parser.parse_args(_join_negative_values(argv, parser))
-        status = _run(args)
+        with _Heartbeat(args.command):
+            status = _run(args)
         try:
             sys.stdout.flush()
         except OSError as exc:

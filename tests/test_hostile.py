@@ -422,3 +422,27 @@ def test_explosive_work_is_refused_fast_in_one_line(argv, message, capsys):
 def test_huge_python_int_parameter_is_refused_without_int_to_str():
     with pytest.raises(stabgan.InputError, match="an integer of about 7801 digits"):
         stabgan.method("r1", gamma=10**7800)
+
+
+def test_a_long_command_says_it_is_still_working(monkeypatch, capsys):
+    """No command stays silent on stderr for long: a heartbeat line every few seconds (here
+    made 0.05 s) while it runs, and none after it returns; stdout keeps only the result."""
+    import stabgan._cli as cli
+    monkeypatch.setattr(cli._Heartbeat, "every", 0.05)
+    assert main(["analyze", "r1", "--scheme", "lookahead", "--lookahead-steps", "6",
+                 "--json"]) == 0
+    captured = capsys.readouterr()
+    _strict(captured.out)
+    assert "stabgan analyze: still working" in captured.err
+    time.sleep(0.2)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_long_symbolic_period_is_announced(capsys):
+    """Before a symbolic period of many steps, one line says it can take long and what is
+    faster; a short one says nothing."""
+    assert main(["analyze", "gan", "--scheme", "altgd", "--n-d", "15", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "product of 16 steps with h symbolic" in err and "--h" in err
+    assert main(["analyze", "gan", "--scheme", "altgd", "--n-d", "3", "--json"]) == 0
+    assert "symbolic" not in capsys.readouterr().err
