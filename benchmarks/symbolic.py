@@ -6,9 +6,11 @@ Prints, side by side:
 * seconds for a cold `stabgan analyze r1 --json` next to a bare `python -c "import sympy"`
   (the floor), best of 5 each, and their difference;
 * seconds for the discrete sweep: every method x {SimGD, AltGD n_d = 1, AltGD n_d = 5}, with
-  its parameters at the defaults, with h = 0.1 and with h left symbolic (h_max), in one process.
+  its parameters at the defaults, with h = 0.1 and with h left symbolic (h_max), in one process;
+* seconds for the lemma suite (``stabgan.lemmas.verify()``) in one fresh process.
 Targets: (a) under 3 s; the cold CLI within 1 s of the floor (issue 3); the discrete sweep
-under 20 s (issue 4).
+under 20 s (issue 4); the lemma suite under 60 s on 2 cores (issue 5: a timing, so it lives
+here and not in the tests).
 
 Run: python benchmarks/symbolic.py
 """
@@ -41,8 +43,17 @@ print(time.perf_counter() - t0)
 """
 
 
+LEMMAS = r"""
+import time, stabgan.lemmas
+t0 = time.perf_counter()
+results = stabgan.lemmas.verify()
+assert all(r.passed for r in results)
+print(time.perf_counter() - t0)
+"""
+
+
 def _sweep(mode: str) -> float:
-    code = DISCRETE if mode == "discrete" else SWEEP.format(mode=mode)
+    code = {"discrete": DISCRETE, "lemmas": LEMMAS}.get(mode) or SWEEP.format(mode=mode)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
@@ -70,6 +81,9 @@ def main() -> None:
     discrete = _sweep("discrete")
     print(f"discrete sweep, 15 methods x 3 schemes x (h = 0.1, h symbolic): {discrete:6.2f} s "
           f"(target < 20 s)")
+    lemmas = _sweep("lemmas")
+    print(f"lemma suite (verify(), every statement, both checks):          {lemmas:6.2f} s "
+          f"(target < 60 s)")
 
 
 if __name__ == "__main__":

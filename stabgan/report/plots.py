@@ -8,8 +8,8 @@ import sympy as sp
 from ..analysis.analyze import analyze
 from ..model.method import Method, method
 
-__all__ = ["FIGURE_RC", "save", "phase_portrait", "distance_plot", "eigenvalue_loci",
-           "stability_figure", "nonsmooth_figure"]
+__all__ = ["FIGURE_RC", "save", "discrete_runs", "phase_portrait", "distance_plot",
+           "eigenvalue_loci", "stability_figure", "nonsmooth_figure"]
 
 #: matplotlib settings every figure is drawn with (independent of the user's matplotlibrc).
 FIGURE_RC = {"figure.figsize": (6.4, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
@@ -37,10 +37,37 @@ def _label(m: Method) -> str:
                                                              and m.f != "logistic" else "")
 
 
-def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0, 1.0)) -> None:
-    """Streamplot of the field with ODE, SimGD and AltGD trajectories from one start."""
-    from ..oracles.ode import integrate
+def discrete_runs(m: Method, h: float, steps: int, start) -> dict:
+    """The SimGD and AltGD trajectories from ``start`` with every step recorded, by scheme:
+    what :func:`phase_portrait` and :func:`distance_plot` draw. Computed once, they serve
+    both figures (a run of fewer steps is bit for bit a prefix of a longer one)."""
     from ..oracles.simulate import simulate
+    return {scheme: simulate(m, scheme=scheme, h=h, steps=steps, theta0=start[0],
+                             psi0=start[1], record_every=1) for scheme in ("simgd", "altgd")}
+
+
+def _histories(m: Method, h: float, steps: int, start, runs) -> dict:
+    """(theta, psi) of steps 0..steps by scheme, from ``runs`` (of :func:`discrete_runs` with
+    the same h and start and at least ``steps`` steps) or simulated here."""
+    if runs is None:
+        runs = discrete_runs(m, h, steps, start)
+    out = {}
+    for scheme in ("simgd", "altgd"):
+        r = runs[scheme]
+        if r.steps < steps or r.scheme != scheme:
+            raise ValueError(f"runs[{scheme!r}] has {r.steps} {r.scheme} steps; {steps} needed")
+        out[scheme] = (r.history_theta[:steps + 1], r.history_psi[:steps + 1])
+    return out
+
+
+def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0, 1.0),
+                   runs=None) -> None:
+    """Streamplot of the field with ODE, SimGD and AltGD trajectories from one start.
+
+    ``runs``: the discrete trajectories from :func:`discrete_runs` (same ``h`` and ``start``,
+    at least ``steps`` steps) when the caller already has them."""
+    from ..oracles.ode import integrate
+    histories = _histories(m, h, steps, start, runs)
     plt = _plt()
     with plt.rc_context(FIGURE_RC):
         fig, ax = plt.subplots()
@@ -52,9 +79,8 @@ def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0
                       t_eval=np.linspace(0.0, steps * h, 1201))
         ax.plot(o.theta, o.psi, color="k", lw=1.2, label="ODE")
         for scheme, color in (("simgd", "tab:red"), ("altgd", "tab:blue")):
-            r = simulate(m, scheme=scheme, h=h, steps=steps, theta0=start[0], psi0=start[1],
-                         record_every=1)
-            ax.plot(r.history_theta, r.history_psi, ".-", ms=2, lw=0.6, color=color,
+            theta, psi = histories[scheme]
+            ax.plot(theta, psi, ".-", ms=2, lw=0.6, color=color,
                     label=f"{scheme.replace('gd', 'GD').replace('sim', 'Sim').replace('alt', 'Alt')}"
                           f" (h={h:g})")
         ax.plot([0], [0], marker="*", ms=12, color="gold", mec="k", ls="none",
@@ -67,18 +93,19 @@ def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0
         save(fig, path)
 
 
-def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0, 1.0)) -> None:
-    """Distance to the equilibrium against the step (log scale): SimGD, AltGD and the ODE."""
+def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0, 1.0),
+                  runs=None) -> None:
+    """Distance to the equilibrium against the step (log scale): SimGD, AltGD and the ODE.
+
+    ``runs``: as in :func:`phase_portrait`."""
     from ..oracles.ode import integrate
-    from ..oracles.simulate import simulate
+    histories = _histories(m, h, steps, start, runs)
     plt = _plt()
     with plt.rc_context(FIGURE_RC):
         fig, ax = plt.subplots()
         k = np.arange(steps + 1)
         for scheme, color in (("simgd", "tab:red"), ("altgd", "tab:blue")):
-            r = simulate(m, scheme=scheme, h=h, steps=steps, theta0=start[0], psi0=start[1],
-                         record_every=1)
-            d = np.hypot(r.history_theta, r.history_psi)
+            d = np.hypot(*histories[scheme])
             ax.semilogy(k, np.maximum(d, 1e-300), color=color, lw=1,
                         label=("SimGD" if scheme == "simgd" else "AltGD") + f" (h={h:g})")
         o = integrate(m, t_span=(0.0, steps * h), theta0=start[0], psi0=start[1],
