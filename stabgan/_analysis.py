@@ -584,19 +584,38 @@ def _smooth_where_no_jump(integrand, plus, minus):
     return sp.Or(*conditions) if conditions else None
 
 
+# what each type of classify_2x2 says about trajectories near a one-sided equilibrium
+_TYPE_WORDS = {
+    "stable node": "stable nodes: trajectories can settle on a non-Nash point",
+    "stable degenerate node": "stable degenerate nodes: trajectories can settle on a non-Nash "
+                              "point",
+    "unstable node": "unstable nodes: they repel, so no trajectory settles on them",
+    "unstable degenerate node": "unstable degenerate nodes: they repel, so no trajectory settles "
+                                "on them",
+    "stable focus": "stable foci: trajectories spiral towards them, cross psi = 0 and may close "
+                    "into a limit cycle",
+    "unstable focus": "unstable foci: trajectories spiral away from them across psi = 0, so none "
+                      "settles on them",
+    "saddle": "saddles: trajectories leave them except along one direction",
+    "centre": "centres of the one-sided field: its closed orbits around them are cut by psi = 0",
+    "degenerate (a zero eigenvalue)": "degenerate (a zero eigenvalue): the linearization decides "
+                                      "nothing",
+    "degenerate": "degenerate (zero trace, a real double eigenvalue): the linearization decides "
+                  "nothing",
+}
+
+
 def _nonsmooth_words(types: list) -> str:
+    """The behaviour near the one-sided equilibria, in words taken from their types (an
+    unstable node or focus attracts nothing, whatever the suffix of its name)."""
     if not types:
         return "no one-sided equilibrium on psi = 0: the global behaviour is left to the ODE oracle"
-    if all(t.endswith("node") for t in types):
-        return ("the one-sided equilibria (off the Nash point) are stable nodes: trajectories can "
-                "settle on a non-Nash point")
-    if all(t.endswith("focus") for t in types):
-        return ("the one-sided equilibria are foci: trajectories cross psi = 0 and may close into a "
-                "limit cycle")
     kinds = sorted(set(types))
-    if any(k.startswith("depends") for k in kinds):
+    if any(k not in _TYPE_WORDS for k in kinds):
         return ("the type of the one-sided equilibria " + "; ".join(kinds) + "; whether "
                 "trajectories settle off the Nash point or cycle is decided by the ODE oracle")
-    return ("one-sided equilibria of type " + ", ".join(kinds)
-            + "; whether trajectories settle off the Nash point or cycle is decided by the ODE "
-              "oracle")
+    words = "; ".join(_TYPE_WORDS[k] for k in kinds)
+    if kinds in (["stable node"], ["stable degenerate node"], ["stable focus"]):
+        return "the one-sided equilibria (off the Nash point) are " + words
+    return ("the one-sided equilibria (off the Nash point) are " + words + "; where trajectories "
+            "go is decided by the ODE oracle")

@@ -58,3 +58,66 @@ def test_ogda_r1_optimum_where_the_repeated_quadratic_has_zero_trace():
     assert sp.N(rho.subs(h, sp.Rational(1001, 1000)) - rho.subs(h, 1), 30) > 0
     assert d["h_opt"] == 1.0
     assert abs(d["rate_opt"] - np.sqrt(2) / 2) < 1e-15
+
+
+# 2. Words for one-sided equilibria come from their type ---------------------------------------
+
+# hand-built Jacobians of each type; numpy's eigenvalues are the independent check of the type
+_TYPES = {
+    "stable node": [[-1, 0], [0, -3]],
+    "unstable node": [[1, 0], [0, 3]],
+    "stable focus": [[-1, -2], [2, -1]],
+    "unstable focus": [[1, -2], [2, 1]],
+    "saddle": [[1, 0], [0, -2]],
+    "centre": [[0, -2], [2, 0]],
+    "stable degenerate node": [[-1, 1], [0, -1]],
+    "unstable degenerate node": [[1, 1], [0, 1]],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_TYPES))
+def test_each_type_gets_its_own_words(kind):
+    from stabgan._analysis import _nonsmooth_words
+    from stabgan._symbolic import classify_2x2
+    J = np.array(_TYPES[kind], dtype=float)
+    ev = np.linalg.eigvals(J)
+    stable = bool(np.all(ev.real < 0))
+    repels = bool(np.all(ev.real > 0))
+    assert classify_2x2(sp.Matrix(_TYPES[kind])) == kind
+    words = _nonsmooth_words([kind, kind])
+    plural = {"focus": "foci", "node": "nodes", "saddle": "saddles", "centre": "centres"}
+    last = kind.split()[-1]
+    assert kind.replace(last, plural[last]) in words
+    if stable and np.all(ev.imag == 0):
+        assert "can settle on a non-Nash point" in words
+    else:
+        assert "can settle" not in words
+    if repels:
+        assert "repel" in words or "away" in words
+    if np.any(ev.imag != 0) and stable:
+        assert "limit cycle" in words
+    elif "limit cycle" in words:
+        pytest.fail(f"{kind}: a limit cycle is suggested by a type that does not spiral inwards")
+
+
+def test_dragan_with_convex_f_has_repelling_one_sided_equilibria():
+    """f = log(1 + e^t) (f''(0) = 1/4 > 0), gamma = 2, k = 1: on psi -> 0+ the equilibrium
+    theta_b = -gamma k / f'(0) = -4 has d v_psi / d psi = theta_b^2 f''(0) - gamma = 2 > 0 and
+    trace 2, det 1/4: an unstable node. A simulated trajectory from next to it moves away."""
+    from scipy.integrate import solve_ivp
+    m = stabgan.method("dragan", f="log(1+exp(t))", gamma=2, k=1)
+    a = stabgan.analyze(m)
+    types = {e["type"] for s in a.nonsmooth["one_sided"].values() for e in s["equilibria"]}
+    assert types == {"unstable node"}
+    text = a.verdict()
+    assert "unstable nodes" in text and "can settle" not in text
+    assert "can settle" not in a.to_dict()["nonsmooth"]["behaviour"]
+
+    def rhs(t, y):
+        vt, vp = m.field(np.array([y[0]]), np.array([y[1]]))
+        return [float(vt[0]), float(vp[0])]
+    start = np.array([-4.0 + 1e-3, 1e-3])
+    sol = solve_ivp(rhs, (0, 3), start, rtol=1e-10, atol=1e-12)
+    d0 = np.hypot(start[0] + 4, start[1])
+    d1 = np.hypot(sol.y[0, -1] + 4, sol.y[1, -1])
+    assert d1 > 10 * d0
