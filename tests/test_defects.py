@@ -121,3 +121,30 @@ def test_dragan_with_convex_f_has_repelling_one_sided_equilibria():
     d0 = np.hypot(start[0] + 4, start[1])
     d1 = np.hypot(sol.y[0, -1] + 4, sol.y[1, -1])
     assert d1 > 10 * d0
+
+
+# 3. The ODE oracle's horizon follows the spectrum -------------------------------------------
+
+@pytest.mark.parametrize("gamma", [3, 4])
+def test_dragan_large_gamma_reaches_its_non_nash_point(gamma):
+    """DRAGAN, logistic f (f'(0) = 1/2, f''(0) = -1/4), k = 1: on psi -> 0+ the field vanishes at
+    theta_b = -gamma k / f'(0) = -2 gamma, with one-sided Jacobian [[0, -1/2], [1/2,
+    theta_b^2 f''(0) - gamma]] = [[0, -1/2], [1/2, -gamma^2 - gamma]] (by hand): a stable node
+    whose slow eigenvalue (-0.021 for gamma = 3, -0.012 for 4) needs far more than t = 500.
+    The flow must be followed until it stops at theta_b (and -theta_b from psi < 0)."""
+    J = np.array([[0, -0.5], [0.5, -gamma ** 2 - gamma]])
+    slow = -max(np.linalg.eigvals(J).real)
+    assert 0 < slow < 0.025                 # about 10 e-foldings by t = 500: too few for 1e-8
+    for start, theta_b in (((0.5, 1.0), -2.0 * gamma), ((0.5, -1.0), 2.0 * gamma)):
+        a = stabgan.attractor(stabgan.method("dragan", gamma=gamma, k=1), *start)
+        assert a.kind == "point", a
+        assert abs(a.theta - theta_b) < 1e-6 and abs(a.psi) < 1e-6
+
+
+def test_attractor_not_settled_by_t_max_is_undecided_not_none():
+    """Cut short at t_max = 500 the gamma = 3 flow is still moving (speed ~1e-6): the answer
+    is 'undecided', since 'none' means a centre (nothing attracts)."""
+    a = stabgan.attractor(stabgan.method("dragan", gamma=3, k=1), 0.5, 1.0, t_max=500)
+    assert a.kind == "undecided" and "undecided at t_max = 500" in a.detail
+    assert abs(a.theta + 6) < 1e-3                     # on its way to theta_b = -6
+    assert stabgan.attractor(stabgan.method("gan")).kind == "none"   # a centre stays 'none'
