@@ -158,6 +158,10 @@ class Analysis:
         if self.locally_convergent is None:
             return f"locally convergent if and only if {self.condition}"
         if self.marginal and discrete:
+            if self.discrete.get("defective"):
+                return ("not locally convergent: the eigenvalues lie on the unit circle, and one "
+                        "of them is defective (a Jordan block): the linearized iterates grow "
+                        "linearly")
             return "not locally convergent: the eigenvalues lie on the unit circle"
         if discrete:
             return ("not locally convergent: an eigenvalue lies outside the unit circle"
@@ -225,6 +229,7 @@ def _discrete_dict(d: dict) -> dict:
         "h_max_status": d["h_max_status"],
         "stable_intervals": [[_bound(lo), _bound(hi)] for lo, hi in d["stable_intervals"]],
         "h_marginal": _bound(d["h_marginal"]),
+        "defective": d.get("defective"),
         "h_opt": d["h_opt"],
         "rate_opt": d["rate_opt"],
         "stability_conditions": [formula(c) for c in d["stability_conditions"]],
@@ -374,7 +379,8 @@ def _discrete(m: Method, scheme) -> Analysis:
                                   "h_marginal": None, "h_opt": None, "rate_opt": None,
                                   "stability_conditions": [], "h_max_status": "no Jacobian",
                                   "period": scheme.period, "state": _state_names(scheme),
-                                  "charpoly": None, "period_spectral_radius": None})
+                                  "charpoly": None, "period_spectral_radius": None,
+                                  "defective": None})
     J = cont.jacobian
     lin = _linearization(m, scheme, J)
     M = update_jacobian(lin, scheme)
@@ -420,6 +426,10 @@ def _discrete(m: Method, scheme) -> Analysis:
         notes.append("h_max is not computed while symbols other than h remain ("
                      + ", ".join(sorted(str(x) for x in symbols)) + "): the exact "
                      "conditions in h are in stability_conditions")
+    defective = _defective(lin, scheme, M, marginal, bounds)
+    if defective:
+        notes.append(defective_words(defective, bounds["h_marginal"] if M.free_symbols
+                                     else None))
     stability_conditions = []
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
@@ -436,7 +446,33 @@ def _discrete(m: Method, scheme) -> Analysis:
                               "charpoly": sp.expand(sum(c * _Z ** (len(coeffs) - 1 - k)
                                                         for k, c in enumerate(coeffs))),
                               "stability_conditions": stability_conditions,
-                              "modified_field": modified, **bounds})
+                              "modified_field": modified, "defective": bool(defective)
+                              if defective is not None else None, **bounds})
+
+
+def _defective(lin, scheme, M: sp.Matrix, marginal, bounds: dict) -> list | None:
+    """The defective eigenvalues on the unit circle (``defective_unit_eigenvalues``): of M
+    where it is numeric and marginal, else of the operator at a rational step inside the
+    first run of steps with the spectrum on the unit circle (0, h_marginal); [] where the
+    spectrum does not stay on the circle, None where that is not known."""
+    from ._discrete import _between, defective_unit_eigenvalues
+    from ._schemes import update_jacobian
+    if not M.free_symbols:
+        return defective_unit_eigenvalues(M) if marginal else ([] if marginal is False else None)
+    if bounds["h_marginal"] is not None:
+        q = _between(sp.S.Zero, bounds["h_marginal"])
+        return defective_unit_eigenvalues(update_jacobian(lin, scheme.with_step(q)))
+    return [] if bounds["h_max_status"] == "computed" else None
+
+
+def defective_words(found: list, h_marginal=None) -> str:
+    """The note for defective eigenvalues on the unit circle."""
+    where = "" if h_marginal is None else f" for h in (0, {sympy_str(h_marginal)})"
+    parts = [f"the roots of {sympy_str(g)} = 0 (algebraic multiplicity {alg}, geometric "
+             f"{geo})" for g, alg, geo in found]
+    return ("defective eigenvalue on the unit circle" + where + ": " + "; ".join(parts)
+            + ". A Jordan block: the iterates of the linearized update grow linearly with the "
+              "number of steps, although no eigenvalue lies outside the unit circle")
 
 
 def _state_names(scheme) -> list:

@@ -96,6 +96,55 @@ def spectral_radius(coeffs, dps: int = 50):
         return max(abs(r) for r in _numeric_roots(coeffs, dps))
 
 
+def _matrix_polynomial(poly: sp.Poly, M: sp.Matrix) -> sp.Matrix:
+    """poly(M), exactly (Horner)."""
+    out = sp.zeros(M.rows, M.cols)
+    for c in poly.all_coeffs():
+        out = out * M + c * sp.eye(M.rows)
+    return out
+
+
+def defective_unit_eigenvalues(M: sp.Matrix) -> list | None:
+    """The eigenvalues on the unit circle whose algebraic multiplicity exceeds their geometric
+    multiplicity (a Jordan block: the iterates M^k x grow like k), for an M with exact
+    rational entries.
+
+    Decided without algebraic numbers: with det(z I - M) = g^m r, g irreducible over Q and
+    prime to r, the roots of g are semisimple iff g(M) r(M) = 0 (r(M) vanishes on the other
+    generalized eigenspaces and is invertible on g's); conjugate roots share their Jordan
+    structure since M is rational.
+
+    Returns
+    -------
+    list of (sympy.Expr, int, int) or None
+        (factor g(z), algebraic, geometric multiplicity of each of its roots) for each
+        defective factor with a root on the unit circle; None where M is not rational.
+    """
+    if M.free_symbols:
+        return None
+    poly = sp.Poly(M.charpoly(_Z).as_expr(), _Z)
+    if not (poly.domain.is_ZZ or poly.domain.is_QQ):
+        return None
+    factors = sp.factor_list(poly)[1]
+    out = []
+    for i, (g, mult) in enumerate(factors):
+        if mult < 2:
+            continue
+        with mpmath.workdps(50):
+            roots = _numeric_roots(g.all_coeffs())
+            if not any(abs(abs(r) - 1) < mpmath.mpf(10) ** -40 for r in roots):
+                continue
+        rest = sp.Poly(1, _Z)
+        for j, (other, k) in enumerate(factors):
+            if j != i:
+                rest = rest * other ** k
+        gM = _matrix_polynomial(g, M)
+        if not (gM * _matrix_polynomial(rest, M)).is_zero_matrix:
+            geometric = (M.rows - gM.rank()) // g.degree()
+            out.append((g.as_expr(), mult, geometric))
+    return out
+
+
 def _is_marginal(coeffs) -> bool:
     """Spectral radius equal to 1 at 50 digits (the exact coefficients decide the rest)."""
     with mpmath.workdps(50):

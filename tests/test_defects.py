@@ -148,3 +148,38 @@ def test_attractor_not_settled_by_t_max_is_undecided_not_none():
     assert a.kind == "undecided" and "undecided at t_max = 500" in a.detail
     assert abs(a.theta + 6) < 1e-3                     # on its way to theta_b = -6
     assert stabgan.attractor(stabgan.method("gan")).kind == "none"   # a centre stays 'none'
+
+
+# 4. A defective eigenvalue on the unit circle is reported ---------------------------------------
+
+@pytest.mark.parametrize("scheme", ["simgd", "altgd", "ogda"])
+def test_lsgan_defective_unit_eigenvalue_and_linear_growth(scheme):
+    """LSGAN, a = 0, c = 1: v = (psi (1 - psi theta), -psi theta^2), J = [[0, 1], [0, 0]]
+    (by hand), so SimGD's I + hJ = [[1, h], [0, 1]] is a Jordan block at z = 1. Simulated from
+    (0, 1e-5) with h = 0.1 the distance grows like k h psi0 (the block's theta_k = k h psi0;
+    the nonlinear term psi theta^2 changes it by < 0.5% over 4000 steps): linearly."""
+    m = stabgan.method("lsgan", a=0, b=1, c=1)
+    d = stabgan.analyze(m, scheme=scheme, h=0.1).to_dict()
+    assert d["marginal"] is True and d["defective"] is True
+    assert any("grow linearly" in n for n in d["notes"])
+    assert "defective" in stabgan.analyze(m, scheme=scheme, h=0.1).verdict()
+    symbolic = stabgan.analyze(m, scheme=scheme)
+    assert symbolic.to_dict()["defective"] is True
+    from stabgan._text import analysis_text
+    assert "defective eigenvalue" in analysis_text(symbolic)
+    r = stabgan.simulate(m, scheme=scheme, h=0.1, steps=4000, theta0=0.0, psi0=1e-5,
+                         record_every=1000)
+    dist = np.hypot(r.history_theta, r.history_psi)[1:]
+    k = np.asarray(r.record_steps)[1:]
+    assert np.all(np.abs(dist / (k * 0.1 * 1e-5) - 1) < 5e-3)
+
+
+def test_distinct_unit_eigenvalues_are_not_defective():
+    """AltGD on min_x max_y xy, h = 1: det(z I - M) = z^2 - (2 - h^2) z + 1 (by hand), two
+    distinct roots e^{+-i pi/3} on the circle: marginal, not defective; the simulated iterates
+    stay bounded (the map is linear: no growth over 10^4 steps)."""
+    m = stabgan.method("bilinear")
+    d = stabgan.analyze(m, scheme="altgd", h=1).to_dict()
+    assert d["marginal"] is True and d["defective"] is False
+    r = stabgan.simulate(m, scheme="altgd", h=1.0, steps=10000, theta0=1.0, psi0=0.0)
+    assert 0.5 < float(r.distance) < 2.0
