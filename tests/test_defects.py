@@ -183,3 +183,18 @@ def test_distinct_unit_eigenvalues_are_not_defective():
     assert d["marginal"] is True and d["defective"] is False
     r = stabgan.simulate(m, scheme="altgd", h=1.0, steps=10000, theta0=1.0, psi0=0.0)
     assert 0.5 < float(r.distance) < 2.0
+
+
+# 5. Dirac-GAN facts outside a paper's assumptions are labelled derived --------------------------
+
+def test_nagarajan_kolter_statements_on_the_dirac_gan_are_labelled_derived():
+    """NK17's stability theorems assume absolutely continuous generator and data distributions
+    (the condition Mescheder et al. 2018 show to fail for the Dirac-GAN). Every NK17 statement
+    checked on the Dirac-GAN (all of the suite's) is therefore
+    a derived fact, labelled as nk17-critical-eta is: '(on the Dirac-GAN; derived)'."""
+    from stabgan._lemmas import statements
+    nk = [s for s in statements() if "Nagarajan" in s.source]
+    ids = {s.id for s in nk}
+    assert {"nk17-stable-logistic", "nk17-stable-wgan", "nk17-critical-eta"} <= ids
+    for s in nk:
+        assert "on the Dirac-GAN; derived" in s.source, (s.id, s.source)
