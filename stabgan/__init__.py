@@ -5,16 +5,17 @@ catalogue, :func:`analyze` derives the stability analysis (:class:`Analysis`).
 """
 from importlib.metadata import PackageNotFoundError, version
 
-from ._analysis import Analysis as Analysis, analyze as analyze
+from .analysis.analyze import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
-from ._game import Method as Method, method as method
+from .model.method import Method as Method, method as method
 from . import lemmas as lemmas
-from ._lemmas import VerificationResult as VerificationResult, verify as verify
-from ._maps import StabilityMap as StabilityMap, stability_map as stability_map
-from ._methods import MethodSpec as MethodSpec, methods as methods
-from ._ode import (Attractor as Attractor, IntegrationResult as IntegrationResult,
-                   attractor as attractor, integrate as integrate)
-from ._simulate import SimulationResult as SimulationResult, simulate as simulate
+from .lemmas.statement import VerificationResult as VerificationResult
+from .lemmas.registry import verify as verify
+from .analysis.maps import StabilityMap as StabilityMap, stability_map as stability_map
+from .model.catalogue import MethodSpec as MethodSpec, methods as methods
+from .oracles.ode import (Attractor as Attractor, IntegrationResult as IntegrationResult,
+                          attractor as attractor, integrate as integrate)
+from .oracles.simulate import SimulationResult as SimulationResult, simulate as simulate
 
 try:
     __version__ = version("stabgan")

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ._errors import InputError
+from ._options import MEMORY_OPTIONS as _MEMORY_OPTIONS, OPTIONS
 
 __all__ = ["main"]
 
@@ -127,8 +128,7 @@ def _map(args) -> int:
         if name in m.values:
             raise InputError(f"The parameter {name!r} is both fixed with -p and an axis.")
     n = {k: int(v) if str(v).isdigit() else v for k, v in (("n_g", args.n_g), ("n_d", args.n_d))}
-    from ._schemes import _count
-    n = {k: _count(v, k) for k, v in n.items()}
+    n = {k: OPTIONS[k].validate(v) for k, v in n.items()}
     fixed = {k: getattr(args, k) for k in ("h",) + _MEMORY_OPTIONS
              if getattr(args, k) is not None and k != "base"}
     for name in (xn, yn):
@@ -140,7 +140,7 @@ def _map(args) -> int:
     s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
                               **fixed, **{xn: xs, yn: ys})
     if args.out:
-        from ._plots import FIGURE_RC, _plt, save
+        from .report.plots import FIGURE_RC, _plt, save
         plt = _plt()
         with plt.rc_context(FIGURE_RC):
             fig, ax = plt.subplots()
@@ -175,7 +175,7 @@ def _map(args) -> int:
 
 
 def _verify(args) -> int:
-    from ._lemmas import statements, verify
+    from .lemmas.registry import statements, verify
     if args.list:
         chosen = statements()
         if args.ids:
@@ -210,7 +210,7 @@ def _verify(args) -> int:
 
 
 def _number(text: str, name: str) -> float:
-    from ._params import check_finite_number
+    from ._options import check_finite_number
     return float(check_finite_number(text, f"The '--{name}' option", "a finite number"))
 
 
@@ -260,7 +260,7 @@ def _simulate(args) -> dict:
                 "theta": theta, "psi": psi, "distance": distance, "converged": converged,
                 "diverged": diverged, "status": status, "solver_status": str(o.status[()]),
                 "message": str(o.message[()])}
-    from ._schemes import SCHEMES
+    from ._options import SCHEMES
     if args.scheme not in SCHEMES:
         raise InputError(f"The '--scheme' option of simulate must be one of "
                          f"{', '.join(SCHEMES)}, ode. Got {args.scheme!r} instead.")
@@ -298,31 +298,18 @@ def _build_method(args):
 
 
 def _step_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--h", default=None, help="step size of both players (exact decimal)")
-    p.add_argument("--h-g", dest="h_g", default=None, help="the generator's step size")
-    p.add_argument("--h-d", dest="h_d", default=None, help="the discriminator's step size")
-    p.add_argument("--n-g", dest="n_g", default=None, help="altgd: generator steps per round")
-    p.add_argument("--n-d", dest="n_d", default=None, help="altgd: discriminator steps per round")
-    p.add_argument("--order", default=None, help="altgd: generator-first or discriminator-first")
+    """The step sizes, AltGD's rounds and the memory options, from the option table."""
+    for name in ("h", "h_g", "h_d", "n_g", "n_d", "order"):
+        option = OPTIONS[name]
+        p.add_argument(option.flag, dest=name, default=None, help=option.help)
     _memory_options(p)
 
 
-#: Options of the schemes with memory or a period (flag name = option name with dashes).
-_MEMORY_OPTIONS = ("momentum", "h_e", "base", "lookahead_steps", "lookahead_alpha", "lazy_every")
-
-
 def _memory_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--momentum", default=None,
-                   help="heavy-ball beta in (-1, 1) for simgd, altgd, lookahead")
-    p.add_argument("--h-e", dest="h_e", default=None,
-                   help="extragradient: extrapolation step (default: the step size)")
-    p.add_argument("--base", default=None, help="lookahead: simgd (default) or altgd")
-    p.add_argument("--lookahead-steps", dest="lookahead_steps", default=None,
-                   help="lookahead: fast steps k per period (default 5)")
-    p.add_argument("--lookahead-alpha", dest="lookahead_alpha", default=None,
-                   help="lookahead: step toward the fast weights, in (0, 1] (default 0.5)")
-    p.add_argument("--lazy-every", dest="lazy_every", default=None,
-                   help="apply the penalty every k-th step with weight k*gamma")
+    """The options of the schemes with memory or a period, from the option table."""
+    for name in _MEMORY_OPTIONS:
+        option = OPTIONS[name]
+        p.add_argument(option.flag, dest=name, default=None, help=option.help)
 
 
 def _scheme_options(args) -> dict:
@@ -368,7 +355,7 @@ def _run(args) -> int:
     if args.command == "map":
         return _map(args)
     if args.command == "report":
-        from ._report import report
+        from .report.build import report
         status = report(args.out, check=args.check, only=args.only)
         if args.json:
             print(json.dumps({"out": args.out, "check": args.check, "up_to_date":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._functions import F_SYMBOL_LATEX
+from ._symbols import F_SYMBOL_LATEX
 
 __all__ = ["latex", "sympy_str", "number", "formula", "complex_value"]
 

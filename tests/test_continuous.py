@@ -30,8 +30,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stabgan
-from stabgan._functions import derivative_symbol
-from stabgan._methods import PSI, THETA
+from stabgan._symbols import derivative_symbol
+from stabgan._symbols import PSI, THETA
 
 FP0 = derivative_symbol(1)   # f'(0), real and nonzero
 FPP0 = derivative_symbol(2)  # f''(0)
@@ -545,3 +545,19 @@ def test_fields_are_odd(theta, psi, method_id):
     minus = field(np.array(-theta), np.array(-psi))
     for p, m in zip(plus, minus):
         np.testing.assert_allclose(m, -p, rtol=8 * np.finfo(float).eps, atol=1e-300)
+
+
+@pytest.mark.parametrize("spec", [s for s in stabgan.methods() if s.d_penalty != 0],
+                         ids=lambda s: s.id)
+def test_declared_penalty_weight_is_what_the_penalty_is_proportional_to(spec):
+    """The catalogue declares the penalty's weight; check the declaration against the
+    expression: the penalty is linear in the weight (zero at 0, doubles when it doubles)
+    and is a parameter of the method."""
+    w = spec.penalty_weight
+    assert w in [p.symbol for p in spec.parameters]
+    assert sp.simplify(spec.d_penalty.subs(w, 0)) == 0
+    assert sp.simplify(spec.d_penalty.subs(w, 2 * w) - 2 * spec.d_penalty) == 0
+
+
+def test_a_spec_with_a_penalty_declares_its_weight():
+    assert all(s.penalty_weight is not None for s in stabgan.methods() if s.d_penalty != 0)

@@ -77,8 +77,8 @@ _TYPES = {
 
 @pytest.mark.parametrize("kind", sorted(_TYPES))
 def test_each_type_gets_its_own_words(kind):
-    from stabgan._analysis import _nonsmooth_words
-    from stabgan._symbolic import classify_2x2
+    from stabgan.analysis.analyze import _nonsmooth_words
+    from stabgan.analysis.continuous import classify_2x2
     J = np.array(_TYPES[kind], dtype=float)
     ev = np.linalg.eigvals(J)
     stable = bool(np.all(ev.real < 0))
@@ -192,7 +192,7 @@ def test_nagarajan_kolter_statements_on_the_dirac_gan_are_labelled_derived():
     (the condition Mescheder et al. 2018 show to fail for the Dirac-GAN). Every NK17 statement
     checked on the Dirac-GAN (all of the suite's) is therefore
     a derived fact, labelled as nk17-critical-eta is: '(on the Dirac-GAN; derived)'."""
-    from stabgan._lemmas import statements
+    from stabgan.lemmas.registry import statements
     nk = [s for s in statements() if "Nagarajan" in s.source]
     ids = {s.id for s in nk}
     assert {"nk17-stable-logistic", "nk17-stable-wgan", "nk17-critical-eta"} <= ids

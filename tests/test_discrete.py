@@ -27,9 +27,10 @@ import sympy as sp
 from scipy.special import expit
 
 import stabgan
-from stabgan._discrete import step_size_bounds
-from stabgan._schemes import H_SYMBOL, HD_SYMBOL, make_scheme
-from stabgan._stability import decide, schur_conditions
+from stabgan.analysis.discrete import step_size_bounds
+from stabgan._symbols import H_SYMBOL, HD_SYMBOL
+from stabgan.schemes.scheme import make_scheme
+from stabgan.analysis.criteria import decide, schur_conditions
 
 H = H_SYMBOL
 Z = sp.Symbol("z")

@@ -7,8 +7,13 @@ import pytest
 
 import stabgan
 
-MODULES = sorted(name for _, name, _ in pkgutil.iter_modules(stabgan.__path__, "stabgan.")
+MODULES = sorted(name for _, name, _ in pkgutil.walk_packages(stabgan.__path__, "stabgan.")
                  if name != "stabgan.__main__")
+
+
+def test_walks_subpackages():
+    """The collector reaches modules inside the subpackages (the lemma registry's example)."""
+    assert "stabgan.lemmas.registry" in MODULES and "stabgan.analysis.analyze" in MODULES
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -6,7 +6,7 @@ import pytest
 
 import stabgan
 from stabgan._cli import main
-from stabgan._statements import _fake_only_spec, _noise_r1_equivalence
+from stabgan.lemmas.published import _fake_only_spec, _noise_r1_equivalence
 from stabgan.lemmas import (AttractorIs, Conserved, CriticalIs, EigenvaluesAre, FieldsEqual,
                             NumericJacobianEigenvalues, OdeConserves, Ref, Statement,
                             StepBoundIs, register, statements, unregister, verify)

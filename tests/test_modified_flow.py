@@ -7,9 +7,9 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 import stabgan
-from stabgan._methods import PSI, THETA
-from stabgan._numeric import lambdify_numpy
-from stabgan._schemes import H_SYMBOL
+from stabgan._symbols import PSI, THETA
+from stabgan.codegen.kernels import lambdify_numpy
+from stabgan._symbols import H_SYMBOL
 
 
 def _flow(field, h, x0, T):

@@ -6,7 +6,7 @@ import pytest
 
 import stabgan
 from stabgan._errors import InputError
-from stabgan._numeric import compiled_field
+from stabgan.model.method import compiled_field
 
 
 def _sig(u):

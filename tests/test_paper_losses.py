@@ -11,7 +11,7 @@ stabgan's field
     v = (-dL_G/dtheta, +dU_D/dpsi)
 
 (the generator descends its loss L_G; the discriminator ascends its objective U_D, i.e. the
-negative of a loss it minimizes). Nothing here reuses an expression of ``stabgan._methods``: the
+negative of a loss it minimizes). Nothing here reuses an expression of ``stabgan.model.catalogue``: the
 only link between the two is the documented sign mapping of each paper onto Mescheder et al.'s
 D_psi(x) = psi x, whose sigmoid is the probability of FAKE, and that mapping is what is checked.
 A wrong mapping can leave the Jacobian at the equilibrium unchanged and still change every

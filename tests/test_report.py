@@ -10,7 +10,7 @@ import sympy as sp
 
 import stabgan
 from stabgan._cli import main
-from stabgan._report import report
+from stabgan.report.build import report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,7 @@ def test_a_failing_run_leaves_the_previous_files_intact(r1_report, tmp_path, mon
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure half-way")
-    monkeypatch.setattr("stabgan._plots.distance_plot", broken)
+    monkeypatch.setattr("stabgan.report.plots.distance_plot", broken)
     with pytest.raises(RuntimeError, match="half-way"):
         report(out, only=["r1", "wgan-gp"], log=_quiet)
     assert _tree(out) == before

@@ -70,9 +70,9 @@ def test_optimal_step_is_exact_at_the_minimum_of_det():
 
 def test_progress_is_reported_for_long_runs(monkeypatch):
     """simulate(progress=...) receives (done, total) trajectory-steps."""
-    import stabgan._simulate as sim
+    import stabgan.oracles.simulate as sim
     ticks = iter(range(0, 10 ** 6, 2))  # a clock that advances 2 s per reading
-    monkeypatch.setattr(sim._Meter, "__init__", _meter_init(lambda: next(ticks)))
+    monkeypatch.setattr(sim.Meter, "__init__", _meter_init(lambda: next(ticks)))
     seen = []
     stabgan.simulate(stabgan.method("r1", gamma=1), scheme="simgd", h=0.1, steps=64,
                      theta0=[1.0, 2.0], psi0=1.0, progress=lambda d, t: seen.append((d, t)))

@@ -36,7 +36,7 @@ import pytest
 import sympy as sp
 
 import stabgan
-from stabgan._radius import spectral_radius_of_polynomials
+from stabgan.analysis.radius import spectral_radius_of_polynomials
 
 #: Parameter values of the methods used here (every parameter given: a parameter left out
 #: stays a symbol in the analysis). lsgan with a = -1/2 has J = [[0, 1], [-1/2, 0]] (a = 0,

@@ -16,9 +16,11 @@ import pytest
 import sympy as sp
 
 import stabgan
-from stabgan._methods import CATALOGUE, PSI, THETA
-from stabgan._numeric import compiled_field
-from stabgan._simulate import _square_threshold, _update_kernel
+from stabgan.model.catalogue import CATALOGUE
+from stabgan._symbols import PSI, THETA
+from stabgan.model.method import compiled_field
+from stabgan.oracles.monitor import square_threshold
+from stabgan.oracles.fields import update_kernel_factory
 
 FIELDS = ("theta", "psi", "diverged_at", "status", "converged", "diverged")
 NOISELESS = [s.id for s in CATALOGUE if not stabgan.method(s.id).derived.noise]
@@ -45,7 +47,7 @@ def test_update_kernels_match_the_field(method_id):
     vt, vp = compiled_field(m)(th, ps)
     for shared in (False, True):
         h_d = hg if shared else hd
-        make, nbuf = _update_kernel(m.spec, m.f, m.generator, (0, 1), shared)
+        make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, (0, 1), shared)
         outs = [np.empty(n), np.empty(n)]
         make(hg, h_d, *values, [np.empty(n) for _ in range(nbuf)], np.float64)(th, ps, *outs)
         for out, x, h, v in ((outs[0], th, hg, vt), (outs[1], ps, h_d, vp)):
@@ -58,7 +60,7 @@ def test_update_kernels_match_the_field(method_id):
             th[i:i + 1], ps[i:i + 1], *one)
         assert one[0][0] == outs[0][i] and one[1][0] == outs[1][i], (method_id, shared)
     for comp, x, h, v in (((0,), th, hg, vt), ((1,), ps, hd, vp)):
-        make, nbuf = _update_kernel(m.spec, m.f, m.generator, comp, False)
+        make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, comp, False)
         out = np.empty(n)
         make(h, *values, [np.empty(n) for _ in range(nbuf)], np.float64)(th, ps, out)
         assert np.all(np.abs(out - (x + h * v)) <= 1e-13 * (1 + np.abs(x) + h * np.abs(v)))
@@ -76,7 +78,7 @@ def test_shared_step_kernel_is_bitwise_the_separate_one(method_id):
     th, ps, h = rng.uniform(-3, 3, n), rng.uniform(-3, 3, n), rng.uniform(0.01, 2.0, n)
     got = []
     for shared in (False, True):
-        make, nbuf = _update_kernel(m.spec, m.f, m.generator, (0, 1), shared)
+        make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, (0, 1), shared)
         outs = [np.empty(n), np.empty(n)]
         make(h, h.copy(), *values, [np.empty(n) for _ in range(nbuf)], np.float64)(th, ps, *outs)
         got.append(outs)
@@ -89,7 +91,7 @@ def test_square_threshold_is_the_largest_value_below_bound_squared(bound, dtype)
     """Independent (exact rational arithmetic): T <= bound^2, and the next value of the dtype
     is above bound^2 (or T is the largest finite value)."""
     dtype = np.dtype(dtype)
-    t = _square_threshold(bound, dtype)
+    t = square_threshold(bound, dtype)
     assert t.dtype == dtype and np.isfinite(t)
     if bound == float("inf"):
         assert t == np.finfo(dtype).max

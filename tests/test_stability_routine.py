@@ -1,4 +1,4 @@
-"""The generic Routh-Hurwitz routine (``stabgan._stability``) against independent oracles.
+"""The generic Routh-Hurwitz routine (``stabgan.analysis.criteria``) against independent oracles.
 
 Kinds of evidence (DESIGN.md section 6):
 
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from stabgan._stability import decide, hurwitz_conditions
+from stabgan.analysis.criteria import decide, hurwitz_conditions
 
 LAM = sp.Symbol("lam")
 

@@ -14,7 +14,7 @@ projection on the players that move), the later sub-step on the left.
 
 The schemes with memory or a period (extragradient, OGDA, heavy-ball momentum,
 lookahead, lazy regularization) are the same data plus a few options; their update
-rule is written once in ``_rules``, and their Jacobian is derived by running that rule
+rule is written once in ``stabgan.schemes.rules``, and their Jacobian is derived by running that rule
 on the linearized field.
 """
 from __future__ import annotations
@@ -24,18 +24,12 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from ._errors import InputError
-from ._params import check_finite_number
+from .._errors import InputError
+from .._options import BASES, OPTIONS, ORDERS, SCHEMES, refuse_foreign
+from .._symbols import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
 
-__all__ = ["Scheme", "SubStep", "make_scheme", "update_jacobian", "H_SYMBOL", "HG_SYMBOL",
-           "HD_SYMBOL", "ORDERS", "SCHEMES", "BASES"]
+__all__ = ["Scheme", "SubStep", "make_scheme", "update_jacobian", "ORDERS", "SCHEMES", "BASES"]
 
-#: The step sizes when left out: positive symbols.
-H_SYMBOL = sp.Symbol("h", positive=True)
-HG_SYMBOL = sp.Symbol("h_g", positive=True)
-HD_SYMBOL = sp.Symbol("h_d", positive=True)
-ORDERS = ("generator-first", "discriminator-first")
-_MAX_STEPS = 50
 
 
 @dataclass(frozen=True)
@@ -50,10 +44,6 @@ class SubStep:
         return {"both": (1, 1), "generator": (1, 0), "discriminator": (0, 1)}[self.players]
 
 
-#: Every discrete scheme, and the bases that lookahead wraps.
-SCHEMES = ("simgd", "altgd", "extragradient", "ogda", "lookahead")
-BASES = ("simgd", "altgd")
-_MAX_PERIOD = 50
 
 
 @dataclass(frozen=True)
@@ -150,42 +140,6 @@ class Scheme:
         return out
 
 
-def _step(value, name: str):
-    if value is None:
-        return None
-    if isinstance(value, sp.Symbol):
-        return value  # internal: an axis of a stability map
-    exact = check_finite_number(value, f"The '{name}' option", "a number in (0, inf)")
-    if exact <= 0:
-        raise InputError(f"The '{name}' option must be a number in (0, inf). Got {value!r} instead.")
-    return sp.Rational(exact.numerator, exact.denominator)
-
-
-def _in_range(value, name: str, low, high, low_open: bool, high_open: bool, default):
-    """An exact number in the interval (low, high) with the given ends, or InputError."""
-    if value is None:
-        return default
-    if isinstance(value, sp.Symbol):
-        return value
-    text = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-    exact = check_finite_number(value, f"The '{name}' option", f"a number in {text}")
-    below = exact <= low if low_open else exact < low
-    above = exact >= high if high_open else exact > high
-    if below or above:
-        raise InputError(f"The '{name}' option must be a number in {text}. Got {value!r} instead.")
-    return sp.Rational(exact.numerator, exact.denominator)
-
-
-def _count(value, name: str, high: int = _MAX_STEPS) -> int:
-    ok = isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(value, str) and value.strip().isdigit():
-        value, ok = int(value.strip()), True
-    if not ok or not 1 <= value <= high:
-        raise InputError(f"The '{name}' option must be an integer in [1, {high}]. "
-                         f"Got {value!r} instead.")
-    return value
-
-
 def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
                 order: str = "generator-first", momentum=None, h_e=None, base=None,
                 lookahead_steps=None, lookahead_alpha=None, lazy_every=None) -> Scheme:
@@ -227,7 +181,8 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
     if h is not None and (h_g is not None or h_d is not None):
         raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both. "
                          f"Got h={h!r}, h_g={h_g!r}, h_d={h_d!r}.")
-    hv, hg, hd = _step(h, "h"), _step(h_g, "h_g"), _step(h_d, "h_d")
+    hv, hg, hd = (None if v is None else OPTIONS[k].validate(v)
+                  for k, v in (("h", h), ("h_g", h_g), ("h_d", h_d)))
     if hv is not None:
         hg = hd = hv
     elif hg is None and hd is None:
@@ -235,46 +190,33 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
     else:
         hg = HG_SYMBOL if hg is None else hg
         hd = HD_SYMBOL if hd is None else hd
-    n_g, n_d = _count(n_g, "n_g"), _count(n_d, "n_d")
-    if order not in ORDERS:
-        raise InputError(f"The 'order' option must be one of {', '.join(ORDERS)}. "
-                         f"Got {order!r} instead.")
-
-    def refuse(option, value, where):
-        if value is not None:
-            raise InputError(f"The '{option}' option belongs to {where}; scheme '{name}' does not "
-                             f"take it. Got {option}={value!r}.")
-
-    if name != "extragradient":
-        refuse("h_e", h_e, "extragradient")
-    if name != "lookahead":
-        for option, value in (("base", base), ("lookahead_steps", lookahead_steps),
-                              ("lookahead_alpha", lookahead_alpha)):
-            refuse(option, value, "lookahead")
-    if name in ("extragradient", "ogda"):
-        refuse("momentum", momentum, "simgd, altgd and lookahead")
+    n_g, n_d = OPTIONS["n_g"].validate(n_g), OPTIONS["n_d"].validate(n_d)
+    order = OPTIONS["order"].validate(order)
+    refuse_foreign(name, {"h_e": h_e, "base": base, "lookahead_steps": lookahead_steps,
+                          "lookahead_alpha": lookahead_alpha, "momentum": momentum})
     kind = name
     if name == "lookahead":
-        base = "simgd" if base is None else base
-        if base not in BASES:
-            raise InputError(f"The 'base' option must be one of {', '.join(BASES)}. "
-                             f"Got {base!r} instead.")
+        base = OPTIONS["base"].validate(OPTIONS["base"].default if base is None else base)
         kind = base
     if kind != "altgd" and ((n_g, n_d) != (1, 1) or order != "generator-first"):
         raise InputError(f"The 'n_g', 'n_d' and 'order' options belong to altgd; {name} moves "
                          f"both players at once. Got n_g={n_g}, n_d={n_d}, order={order!r}.")
-    beta = _in_range(momentum, "momentum", -1, 1, True, True, sp.S.Zero)
+
+    def given(option: str, value, otherwise=None):
+        """The validated value, the table's default where left out; ``otherwise`` for a
+        scheme that does not take the option."""
+        row = OPTIONS[option]
+        if name not in row.schemes:
+            return otherwise
+        return row.validate(value) if value is not None else row.default
+
     extras = dict(
-        momentum=beta,
-        h_e=_step(h_e, "h_e"),
+        momentum=sp.sympify(given("momentum", momentum, 0)),
+        h_e=given("h_e", h_e),
         base=base or "",
-        lookahead_steps=1 if name != "lookahead" else (
-            5 if lookahead_steps is None else _count(lookahead_steps, "lookahead_steps",
-                                                     _MAX_PERIOD)),
-        lookahead_alpha=(sp.S.One if name != "lookahead" else
-                         _in_range(lookahead_alpha, "lookahead_alpha", 0, 1, True, False,
-                                   sp.Rational(1, 2))),
-        lazy_every=1 if lazy_every is None else _count(lazy_every, "lazy_every", _MAX_PERIOD))
+        lookahead_steps=given("lookahead_steps", lookahead_steps, 1),
+        lookahead_alpha=sp.sympify(given("lookahead_alpha", lookahead_alpha, 1)),
+        lazy_every=given("lazy_every", lazy_every))
     if kind == "altgd":
         gen = (SubStep("generator"),) * n_g
         dis = (SubStep("discriminator"),) * n_d
@@ -291,16 +233,16 @@ def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
     ----------
     J : sympy.Matrix or Linearization
         The continuous Jacobian v'(0, 0); for lazy regularization a
-        :class:`~stabgan._rules.Linearization` with the Jacobians without the penalty and
+        :class:`~stabgan.schemes.rules.Linearization` with the Jacobians without the penalty and
         with k times its weight.
 
     Returns
     -------
     sympy.Matrix
         SimGD/AltGD: prod_k (I + P_k H J), the later sub-step on the left; every other
-        scheme: derived by running its update rule on v(x) = J x (``_rules``).
+        scheme: derived by running its update rule on v(x) = J x (``stabgan.schemes.rules``).
     """
-    from ._rules import Linearization, period_jacobian
+    from .rules import Linearization, period_jacobian
     lin = J if isinstance(J, Linearization) else Linearization(J)
     if scheme.plain and scheme.name in BASES:
         n = lin.J.rows
@@ -313,7 +255,7 @@ def update_jacobian(J, scheme: Scheme) -> sp.Matrix:
     return period_jacobian(lin, scheme)
 
 
-def modified_field(field, scheme: Scheme):
+def backward_error_field(field, scheme: Scheme):
     r"""The first-order modified vector field of backward error analysis (Rosca, Wu, Dherin,
     Barrett, ICML 2021, "Discretization drift in two-player games").
 
@@ -332,7 +274,7 @@ def modified_field(field, scheme: Scheme):
     tuple of sympy.Expr or None
         The modified field (v_theta, v_psi) in theta, psi and h; None where h_g != h_d.
     """
-    from ._methods import PSI, THETA
+    from .._symbols import PSI, THETA
     if not scheme.equal_steps or not scheme.plain:
         return None
     h = scheme.h_g

@@ -1,7 +1,7 @@
 """The lemma suite: a registry of published statements, each checked symbolically and numerically.
 
 A statement is data: an id, the statement in LaTeX, its source, and two checks (see
-``_checks``): a symbolic one that compares what SymPy derives with the formula stored in
+``stabgan.lemmas.checks``): a symbolic one that compares what SymPy derives with the formula stored in
 the statement, and a numeric one that runs an oracle (the simulator, the ODE integrator,
 finite differences of the numeric field). Register your own with :func:`register`:
 
@@ -20,72 +20,12 @@ finite differences of the numeric field). Register your own with :func:`register
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from fractions import Fraction
-
-from ._checks import Check
-from ._errors import InputError
+from .checks import Check
+from .._errors import InputError
+from .statement import Statement, VerificationResult
 
 __all__ = ["Statement", "VerificationResult", "register", "unregister", "statements", "verify",
            "REGISTRY"]
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A published (or derived) statement with its two checks.
-
-    Attributes
-    ----------
-    id : str
-        A short unique id (``mgn18-lemma-2.2``).
-    statement : str
-        The statement in LaTeX.
-    source : str
-        Paper and lemma/theorem/equation number, or ``"derived"``.
-    symbolic, numeric : Check
-        The checks; each returns (passed, one-line detail).
-    """
-
-    id: str
-    statement: str
-    source: str
-    symbolic: Check
-    numeric: Check
-
-    def to_dict(self) -> dict:
-        """id, statement and source (what ``stabgan verify --list`` prints)."""
-        return {"id": self.id, "statement": self.statement, "source": self.source}
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    """The outcome of checking one statement: both checks' results and the time taken.
-
-    Attributes
-    ----------
-    id, statement, source : str
-        As in the registry.
-    symbolic, numeric : dict
-        ``{"passed": bool, "detail": str}`` for each check.
-    passed : bool
-        Both checks passed.
-    seconds : float
-        Wall time of the two checks.
-    """
-
-    id: str
-    statement: str
-    source: str
-    symbolic: dict
-    numeric: dict
-    passed: bool
-    seconds: float
-
-    def to_dict(self) -> dict:
-        """The JSON form (DESIGN.md section 4)."""
-        return {"id": self.id, "statement": self.statement, "source": self.source,
-                "symbolic": self.symbolic, "numeric": self.numeric, "passed": self.passed,
-                "seconds": round(self.seconds, 3)}
 
 
 REGISTRY: dict[str, Statement] = {}
@@ -167,5 +107,7 @@ def _load_catalogue() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from . import _statements  # noqa: F401 - registers the published statements
-        from . import _statements_schemes  # noqa: F401 - extragradient, OGDA, momentum, ...
+        from .optimizers import STATEMENTS as OPTIMIZERS
+        from .published import STATEMENTS as PUBLISHED
+        for s in (*PUBLISHED, *OPTIMIZERS):  # the published statements, then the optimizers'
+            register(s)

@@ -12,20 +12,24 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ._analysis import analyze
-from ._checks import (AttractorIs, Conserved, ContractionRate, CriticalIs, Custom,
-                      EigenvaluesAre, FieldsEqual, JacobianIs, NormGrowsEveryStep,
-                      NumericJacobianEigenvalues, OdeConserves, Ref, StepBoundIs,
-                      TrajectoriesAtBound, VerdictIs, _fd_jacobian, expr)
-from ._lemmas import Statement, register
-from ._methods import PSI, THETA
+from ..analysis.analyze import analyze
+from .checks import (AttractorIs, Conserved, ContractionRate, CriticalIs, Custom, EigenvaluesAre,
+                     FieldsEqual, JacobianIs, NormGrowsEveryStep, NumericJacobianEigenvalues,
+                     OdeConserves, Ref, StepBoundIs, TrajectoriesAtBound, VerdictIs, _fd_jacobian,
+                     expr)
+from .statement import Statement
+from .._symbols import PSI, THETA
 
 MGN18 = "Mescheder, Geiger, Nowozin 2018"
 LOGISTIC = (("fp0", "1/2"), ("fpp0", "-1/4"))
 
 
+#: The statements of this module, in order; the registry registers them when first asked.
+STATEMENTS: list[Statement] = []
+
+
 def S(id, statement, source, symbolic, numeric):  # noqa: N802 - reads like a table row
-    register(Statement(id, statement, source, symbolic, numeric))
+    STATEMENTS.append(Statement(id, statement, source, symbolic, numeric))
 
 
 # -- helpers for the few statements that need a custom comparison ---------------------------
@@ -90,7 +94,7 @@ def _hurwitz_structure(full_rank: bool):
     """MGN18 Theorem A.7 on J = [[0, -B^T], [B, -Q]]: symbolic (2 x 2, the package's Routh-Hurwitz
     routine) and numeric (random 4 x 4 blocks)."""
     def symbolic():
-        from ._stability import decide, hurwitz_conditions
+        from ..analysis.criteria import decide, hurwitz_conditions
         b, q = sp.symbols("b q", positive=True)
         J = sp.Matrix([[0, -b], [b, -q]]) if full_rank else sp.Matrix([[0, 0], [0, -q]])
         verdict, cond = decide(hurwitz_conditions(J.charpoly(sp.Symbol("x")).all_coeffs()))
@@ -139,7 +143,7 @@ def _altgd_order_independent():
                    f"(r1, general f, n_g = 2, n_d = 3, h symbolic) agree: {ok}"
 
     def numeric():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         m = Ref.of("r1", gamma=0.3).build()
         rates = []
         for order in ("generator-first", "discriminator-first"):
@@ -162,7 +166,7 @@ def _altgd_defective():
         return ok, f"AltGD on the GAN (logistic) at h = 4 (alpha = 2): F' = {sp.sstr(M)}, eigenvalues {eig}, F' + I != 0: {defective}"
 
     def numeric():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         r = simulate(Ref.of("gan").build(), scheme="altgd", h=4.0, steps=2000, theta0=1e-6,
                      psi0=0.0, record_every=1000)
         d = np.hypot(r.history_theta, r.history_psi)
@@ -175,7 +179,7 @@ def _altgd_invariant():
     q = "theta**2 + psi**2 - h*theta*psi"
 
     def symbolic():
-        from ._schemes import H_SYMBOL
+        from .._symbols import H_SYMBOL
         a = analyze(Ref.of("bilinear").build(), scheme="altgd")
         M = a.jacobian  # linear field: the update is exactly x -> M x
         Q = expr(q)
@@ -186,7 +190,7 @@ def _altgd_invariant():
         return ok, f"Q = {q} after one AltGD step of the linear field (h = {H_SYMBOL}): Q(F(x)) - Q(x) = {sp.simplify(after - Q)}"
 
     def numeric():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         r = simulate(Ref.of("bilinear").build(), scheme="altgd", h=0.5, steps=5000, theta0=0.7,
                      psi0=-0.2, record_every=1)
         Q = r.history_theta ** 2 + r.history_psi ** 2 - 0.5 * r.history_theta * r.history_psi
@@ -198,7 +202,7 @@ def _altgd_invariant():
 def _noise_r1_equivalence(spec_variant=None, damping_factor: str = "1"):
     """Instance noise (both sides) has the Jacobian of R1 with gamma = -2 f''(0) sigma^2."""
     def symbolic():
-        from ._game import method
+        from ..model.method import method
         noise = analyze(method(spec_variant, f="general") if spec_variant is not None
                         else Ref.of("instance-noise", f="general").build()).jacobian
         r1 = analyze(Ref.of("r1", f="general").build()).jacobian
@@ -209,7 +213,7 @@ def _noise_r1_equivalence(spec_variant=None, damping_factor: str = "1"):
         return ok, f"J(instance noise) = {sp.sstr(noise)} vs J(R1, gamma = {damping_factor} x (-2 f''(0) sigma^2)) = {sp.sstr(r1)}"
 
     def numeric():
-        from ._game import method
+        from ..model.method import method
         m = (method(spec_variant, sigma=0.8) if spec_variant is not None
              else Ref.of("instance-noise", sigma=0.8).build())
         gamma = float(expr(damping_factor)) * 2 * 0.25 * 0.64
@@ -233,7 +237,7 @@ def _two_step_sizes():
         return ok, f"conditions {[sp.sstr(c) for c in conds]} give {region}; published h_d < 160/23"
 
     def numeric():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         bound = 160 / 23
         r = simulate(Ref.of("r1", gamma=0.3).build(), scheme="simgd", h_g=0.1,
                      h_d=np.array([0.97 * bound, 1.03 * bound]), steps=20000, theta0=1e-4,
@@ -257,7 +261,7 @@ def _nsgan_slow_decay():
         return ok, f"nsgan (logistic): marginal {a.marginal}; d/dt |x|^2 / 2 = {lead} + O(|x|^6); reason: {a.marginal_reason}"
 
     def numeric():
-        from ._ode import integrate
+        from ..oracles.ode import integrate
         o = integrate(Ref.of("nsgan").build(), t_span=(0, 4000), theta0=1.0, psi0=1.0,
                       t_eval=np.array([1000.0, 2000.0, 4000.0]))
         r = np.hypot(o.theta, o.psi).ravel()
@@ -277,7 +281,7 @@ def _positive_hmax(ref: Ref, scheme: str, options: tuple = ()):
 
 def _nk_converges(f):
     def run():
-        from ._ode import attractor
+        from ..oracles.ode import attractor
         a = attractor(Ref.of("nk", eta=0.5, f=f).build(), theta0=0.3, psi0=0.3, t_max=400)
         return a.kind == "equilibrium", f"ODE of nk (eta = 0.5, f = {f}) from (0.3, 0.3): {a.kind} ({a.detail})"
     return Custom(run)
@@ -285,7 +289,7 @@ def _nk_converges(f):
 
 def _bounded_altgd_bilinear():
     def run():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         r = simulate(Ref.of("bilinear").build(), scheme="altgd", h=np.array([0.1, 1.0, 1.9]),
                      steps=20000, theta0=1.0, psi0=0.0)
         ok = bool(np.all(r.distance < 10) and np.all(r.distance > 0.1))
@@ -297,15 +301,15 @@ def _wrong_roth_mapping():
     """The wrong mapping phi = +D_psi in Roth's Omega: same Jacobian, different field."""
     import dataclasses
 
-    from ._functions import Sigmoid
-    from ._methods import D, get_spec, grad_D
+    from .._symbols import Sigmoid
+    from ..model.catalogue import D, get_spec, grad_D
     spec = get_spec("roth")
     g = sp.Symbol("gamma", nonnegative=True)
     wrong = dataclasses.replace(spec, id="roth-wrong-mapping", d_penalty=g / 2 * (
         (1 - Sigmoid(D(0))) ** 2 * grad_D(0) ** 2 + Sigmoid(D(THETA)) ** 2 * grad_D(THETA) ** 2))
 
     def symbolic():
-        from ._game import method
+        from ..model.method import method
         right, bad = method(spec), method(wrong)
         same_j = sp.simplify(analyze(right).jacobian - analyze(bad).jacobian) == sp.zeros(2)
         diff = [sp.simplify(a - b) for a, b in zip(right.vector_field, bad.vector_field)]
@@ -313,7 +317,7 @@ def _wrong_roth_mapping():
         return ok, f"Jacobians equal: {same_j}; field difference {[sp.sstr(d) for d in diff]}"
 
     def numeric():
-        from ._game import method
+        from ..model.method import method
         a = method(spec, gamma=1).field(0.7, -0.3)
         b = method(wrong, gamma=1).field(0.7, -0.3)
         Ja, Jb = _fd_jacobian(method(spec, gamma=1)), _fd_jacobian(method(wrong, gamma=1))
@@ -568,7 +572,7 @@ S("derived-noise-is-r1",
 def _fake_only_spec():
     import dataclasses
 
-    from ._methods import EPS_FAKE, EPS_REAL, get_spec
+    from ..model.catalogue import EPS_FAKE, EPS_REAL, get_spec
     spec = get_spec("instance-noise")
     return dataclasses.replace(
         spec, id="instance-noise-fake-only",
@@ -606,7 +610,7 @@ S("derived-r1-contraction",
 def _lemma_25_numeric():
     """Spectral radius exactly 1 just below alpha = 2, above 1 just above; trajectories stay
     bounded below (n_g = 1, n_d = 5, logistic: h_c = 4/sqrt(5))."""
-    from ._simulate import simulate
+    from ..oracles.simulate import simulate
     hc = 4 / np.sqrt(5)
     below = analyze(Ref.of("gan").build(), scheme="altgd", n_d=5, h=sp.Rational(0.99 * hc)).spectral_radius
     above = analyze(Ref.of("gan").build(), scheme="altgd", n_d=5, h=sp.Rational(1.01 * hc)).spectral_radius
@@ -618,7 +622,7 @@ def _lemma_25_numeric():
 
 
 def _outside_numeric():
-    from ._simulate import simulate
+    from ..oracles.simulate import simulate
     r = simulate(Ref.of("gan").build(), scheme="altgd", h=4.4, steps=200, theta0=1e-6, psi0=0.0)
     return bool(r.distance > 1e-3), (f"AltGD at h = 4.4 (alpha = 2.2) from |x| = 1e-6: |x| = "
                                      f"{float(r.distance):.2e} after 200 steps")

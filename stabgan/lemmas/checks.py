@@ -8,17 +8,17 @@ ODE integrator) or finite differences of the numerically evaluated field.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
 
-from ._analysis import analyze
-from ._functions import derivative_symbol
-from ._game import method
-from ._methods import PSI, THETA
-from ._schemes import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
+from ..analysis.analyze import analyze
+from .._symbols import derivative_symbol
+from ..model.method import method
+from .._symbols import PSI, THETA
+from .._symbols import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
 
 __all__ = ["Ref", "Check", "expr", "EigenvaluesAre", "JacobianIs", "CriticalIs", "VerdictIs",
            "FieldsEqual", "Conserved", "StepBoundIs", "Custom", "NumericJacobianEigenvalues",
@@ -278,7 +278,7 @@ class OdeConserves(Check):
     tol: float = 1e-8
 
     def __call__(self):
-        from ._ode import integrate
+        from ..oracles.ode import integrate
         th0 = np.array([1.0, 0.3, -2.0])
         ps0 = np.array([0.0, 0.5, 1.0])
         o = integrate(self.ref.build(), t_span=(0.0, self.T), theta0=th0, psi0=ps0)
@@ -297,7 +297,7 @@ class NormGrowsEveryStep(Check):
     steps: int = 200
 
     def __call__(self):
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         h = np.array([0.01, 0.1, 0.5, 1.0, 2.0])[:, None]
         th0 = np.array([1e-3, 0.5, -1.0, 2.0])[None, :]
         ps0 = np.array([0.0, 0.5, 1.0, -0.3])[None, :]
@@ -327,7 +327,7 @@ class TrajectoriesAtBound(Check):
     steps: int = 4000
 
     def __call__(self):
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         a = _analysis(self.ref, self.scheme, self.options)
         h_max = a.h_max
         if h_max is None or h_max is sp.oo:
@@ -356,7 +356,7 @@ class AttractorIs(Check):
     t_max: float = 300.0
 
     def __call__(self):
-        from ._ode import attractor
+        from ..oracles.ode import attractor
         m = self.ref.build()
         found = []
         ok = True
@@ -381,7 +381,7 @@ class ContractionRate(Check):
     tol: float = 1e-3
 
     def __call__(self):
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         a = _analysis(self.ref, self.scheme, (("h", self.h),) + tuple(self.options))
         rho = a.spectral_radius
         r = simulate(self.ref.build(), scheme=self.scheme, h=self.h, steps=self.steps,

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ._errors import InputError
-from ._methods import CATALOGUE, get_spec
+from .._errors import InputError
+from ..model.catalogue import CATALOGUE, get_spec
 
 __all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures"]
 
@@ -33,9 +33,9 @@ def _figure_names(spec, smooth: bool) -> list[str]:
 
 def _method_figures(spec, figures: Path, log) -> None:
     """Phase portrait (smooth fields) and distance curve of one method at its defaults."""
-    from ._analysis import analyze
-    from ._game import method
-    from ._plots import distance_plot, phase_portrait
+    from ..analysis.analyze import analyze
+    from ..model.method import method
+    from .plots import distance_plot, phase_portrait
     t0 = time.perf_counter()
     m = method(spec.id, **{p.name: p.default for p in spec.parameters})
     if analyze(m).nonsmooth is None:
@@ -46,7 +46,7 @@ def _method_figures(spec, figures: Path, log) -> None:
 
 def _method_text(spec, derivations: Path, log) -> dict:
     """The analyses of one method and its Markdown file."""
-    from ._export import method_markdown, method_results
+    from .export import method_markdown, method_results
     t0 = time.perf_counter()
     r = method_results(spec)
     names = _figure_names(spec, r["continuous"].nonsmooth is None)
@@ -69,7 +69,7 @@ def cross_method_figures(figures: Path, log) -> None:
     """Eigenvalue loci, the R1 stability maps and the non-smooth flows."""
     import numpy as np
 
-    from ._plots import eigenvalue_loci, nonsmooth_figure, stability_figure
+    from .plots import eigenvalue_loci, nonsmooth_figure, stability_figure
     t0 = time.perf_counter()
     eigenvalue_loci("r1", "gamma", np.linspace(0.0, 3.0, 121), figures / "eigloci_r1_gamma.png")
     eigenvalue_loci("instance-noise", "sigma", np.linspace(0.05, 3.0, 119),
@@ -80,7 +80,7 @@ def cross_method_figures(figures: Path, log) -> None:
     stability_figure(figures / "stability_r1_gamma_h.png")
     log(f"stability maps (r1, SimGD and AltGD n_d = 1, 5): {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
-    from ._plots import SCHEME_FIGURES, scheme_region_figure
+    from .plots import SCHEME_FIGURES, scheme_region_figure
     for name in SCHEME_FIGURES:
         scheme_region_figure(name, figures / f"region_{name}.png")
     log(f"stability regions of {len(SCHEME_FIGURES)} schemes: {time.perf_counter() - t0:.1f} s")
@@ -103,8 +103,8 @@ def _generate(root: Path, only, log) -> None:
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
-    from ._export import index_markdown, latex_document
-    from ._lemmas import verify
+    from .export import index_markdown, latex_document
+    from ..lemmas.registry import verify
     derivations, figures = root / "derivations", root / "figures"
     derivations.mkdir(parents=True)
     figures.mkdir(parents=True)
@@ -118,7 +118,7 @@ def _generate(root: Path, only, log) -> None:
             verification = verify()
             log(f"lemma suite ({len(verification)} statements): {time.perf_counter() - t0:.1f} s")
             t0 = time.perf_counter()
-            from ._export import scheme_results
+            from .export import scheme_results
             schemes = scheme_results()
             log(f"schemes with memory and periods: {time.perf_counter() - t0:.1f} s")
             (derivations / "stabgan.tex").write_text(

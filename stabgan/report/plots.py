@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ._analysis import analyze
-from ._game import Method, method
+from ..analysis.analyze import analyze
+from ..model.method import Method, method
 
 __all__ = ["FIGURE_RC", "save", "phase_portrait", "distance_plot", "eigenvalue_loci",
            "stability_figure", "nonsmooth_figure"]
@@ -39,8 +39,8 @@ def _label(m: Method) -> str:
 
 def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0, 1.0)) -> None:
     """Streamplot of the field with ODE, SimGD and AltGD trajectories from one start."""
-    from ._ode import integrate
-    from ._simulate import simulate
+    from ..oracles.ode import integrate
+    from ..oracles.simulate import simulate
     plt = _plt()
     with plt.rc_context(FIGURE_RC):
         fig, ax = plt.subplots()
@@ -69,8 +69,8 @@ def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0
 
 def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0, 1.0)) -> None:
     """Distance to the equilibrium against the step (log scale): SimGD, AltGD and the ODE."""
-    from ._ode import integrate
-    from ._simulate import simulate
+    from ..oracles.ode import integrate
+    from ..oracles.simulate import simulate
     plt = _plt()
     with plt.rc_context(FIGURE_RC):
         fig, ax = plt.subplots()
@@ -96,7 +96,7 @@ def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0,
 def eigenvalue_loci(method_id: str, parameter: str, values, path, h: float = 0.5) -> None:
     """Eigenvalues of v'(0,0) (left) and of the SimGD operator I + hJ (right, unit circle)
     as a parameter varies, with the critical value marked."""
-    from ._numeric import lambdify_numpy
+    from ..codegen.kernels import lambdify_numpy
     plt = _plt()
     a = analyze(method(method_id))
     symbol = method(method_id).symbols[parameter]
@@ -135,7 +135,7 @@ def eigenvalue_loci(method_id: str, parameter: str, values, path, h: float = 0.5
 def stability_figure(path, gammas=None, hs=None) -> None:
     """R1: spectral radius on the (gamma, h) plane for SimGD, AltGD n_d = 1 and 5, with the
     h_max curve from ``analyze`` over it."""
-    from ._maps import stability_map
+    from ..analysis.maps import stability_map
     plt = _plt()
     gammas = np.linspace(0.05, 3.0, 300) if gammas is None else gammas
     hs = np.linspace(0.01, 4.0, 300) if hs is None else hs
@@ -195,7 +195,7 @@ _AXIS_TEX = {"gamma": r"$\gamma$", "h": "step size h", "h_g": r"$h_g$", "h_d": r
 def scheme_region_figure(name: str, path, n: int = 240) -> None:
     """The stability region of one scheme (a key of :data:`SCHEME_FIGURES`): spectral radius
     per step on a grid (``stability_map``), the radius-1 contour, for r1 and the GAN."""
-    from ._maps import stability_map
+    from ..analysis.maps import stability_map
     plt = _plt()
     with plt.rc_context({**FIGURE_RC, "figure.figsize": (10.0, 4.4)}):
         fig, axes = plt.subplots(1, 2)
@@ -233,7 +233,7 @@ def scheme_region_figure(name: str, path, n: int = 240) -> None:
 def nonsmooth_figure(method_id: str, cases, path, t_max: float = 60.0) -> None:
     """The flow of a method whose field jumps at psi = 0: one panel per parameter set, with
     trajectories from several starts and the one-sided equilibria marked."""
-    from ._ode import integrate
+    from ..oracles.ode import integrate
     plt = _plt()
     with plt.rc_context({**FIGURE_RC, "figure.figsize": (4.8 * len(cases), 4.6)}):
         fig, axes = plt.subplots(1, len(cases), squeeze=False)

@@ -7,7 +7,7 @@ each with the newest value of the other player (the order can be swapped); a box
 constraint of the method (WGAN's clipping) is a projection after each discriminator step.
 
 How it runs: trajectories are cut into cache-sized chunks; each chunk runs all its steps
-with preallocated buffers and in-place ufuncs generated from the SymPy field (``_numeric``;
+with preallocated buffers and in-place ufuncs generated from the SymPy field (``stabgan.codegen.kernels``;
 the loop invariants such as 1 - h gamma are computed once per chunk). Every operation is
 elementwise, so a trajectory's result does not depend on the chunk size, the batch size or
 its position in the batch (tested bitwise). The bound is checked at every step: a trajectory
@@ -23,14 +23,14 @@ instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import sympy as sp
 
-from ._errors import InputError
-from ._game import Method
-from ._methods import PSI, THETA
+from .._errors import InputError
+from .._options import SCHEMES, float_array, int_option
+from ..model.method import Method
+from .fields import ChunkField, update_kernel_factory
+from .monitor import DOT_PIECE, Meter, outside, square_threshold
 
 __all__ = ["simulate", "SimulationResult", "MESSAGES", "CHECK_EVERY"]
 
@@ -95,133 +95,6 @@ class SimulationResult:
                 "messages": {k: MESSAGES[k] for k in sorted(set(np.ravel(self.status)))}}
 
 
-_H = sp.Symbol("h_step", positive=True)
-
-
-@lru_cache(maxsize=None)
-def _update_kernel(spec, f: str, generator: str, components: tuple, shared: bool):
-    """A factory of in-place step functions for the new state x_c + h_c v_c(x) of each
-    requested component (fields without noise): ``make(*h, *params, buffers, dtype)`` returns
-    ``step(theta, psi, *outs)``; the step sizes are NumPy scalars or arrays. With ``shared``
-    (SimGD with h_g equal to h_d) an operation that then coincides for both players (h / (1 +
-    e^t)) is done once; every value is computed by the same operations either way."""
-    from ._game import derive
-    from ._numeric import update_kernel
-    d = derive(spec, f, generator)
-    params = [p.symbol for p in spec.parameters]
-    steps = [sp.Symbol(f"h_{c}", positive=True) for c in components]
-    state = (THETA, PSI)
-    # x + h v(x), expanded and collected in the state so that e.g. psi + h (theta s - gamma psi)
-    # becomes psi (1 - h gamma) + h theta s, with 1 - h gamma computed once per chunk
-    exprs = [sp.collect(sp.expand_mul(state[c] + hc * d.integrand[c]), [THETA, PSI])
-             for c, hc in zip(components, steps)]
-    alias = {steps[1]: steps[0]} if shared and len(steps) == 2 else None
-    make, nbuf, _ = update_kernel(exprs, state, steps, params, alias)
-    return make, nbuf
-
-
-@lru_cache(maxsize=None)
-def _kernels(spec, f: str, generator: str, components: tuple):
-    """In-place kernels for the requested field components, one per noise group."""
-    from ._game import derive
-    from ._numeric import inplace_kernel
-    d = derive(spec, f, generator)
-    params = [p.symbol for p in spec.parameters]
-    noise = [eps for eps, _ in d.noise]
-    integrand = d.integrand
-    out = []
-    for c in components:
-        expr = integrand[c]
-        groups: dict[tuple, sp.Expr] = {}
-        for term in sp.Add.make_args(sp.expand(expr) if noise else expr):
-            key = tuple(eps for eps in noise if term.has(eps))
-            groups[key] = groups.get(key, sp.S.Zero) + term
-        compiled = []
-        for key, e in sorted(groups.items(), key=lambda kv: len(kv[0])):
-            if len(key) > 1:
-                raise NotImplementedError("terms that couple two noise variables")
-            kernel, nbuf, _ = inplace_kernel([e], [THETA, PSI], [*key, *params])
-            compiled.append((key, kernel, nbuf))
-        out.append(compiled)
-    return out
-
-
-class _Field:
-    """Evaluate chosen field components into preallocated buffers (noise by quadrature)."""
-
-    def __init__(self, m: Method, components: tuple, size: int, dtype):
-        from ._numeric import noise_nodes
-        self.groups = _kernels(m.spec, m.f, m.generator, components)
-        self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
-        sds = {eps: float(sp.lambdify([p.symbol for p in m.spec.parameters], sd)(*self.values))
-               for eps, sd in m.derived.noise}
-        z, w = noise_nodes()
-        self.nodes = {eps: [(float(sd * zj), float(wj)) for zj, wj in zip(z, w)]
-                      for eps, sd in sds.items()}
-        nbuf = max((n for comp in self.groups for _, _, n in comp), default=0)
-        self.buffers = [np.empty(size, dtype) for _ in range(nbuf)]
-        self.scratch = np.empty(size, dtype)
-        self.out = [np.empty(size, dtype) for _ in components]
-        self._views: dict = {}
-
-    def views(self, n: int):
-        """Buffers cut to length n (cached: a chunk reuses them every step)."""
-        if n not in self._views:
-            self._views[n] = ([b[:n] for b in self.buffers], self.scratch[:n],
-                              [o[:n] for o in self.out])
-        return self._views[n]
-
-    def __call__(self, theta, psi) -> list:
-        bufs, scratch, outs = self.views(theta.shape[0])
-        for comp, out in zip(self.groups, outs):
-            first = True
-            for key, kernel, nbuf in comp:
-                if not key:
-                    kernel([out if first else scratch], theta, psi, *self.values, bufs[:nbuf])
-                    if not first:
-                        np.add(out, scratch, out=out)
-                    first = False
-                    continue
-                for eps, weight in self.nodes[key[0]]:
-                    kernel([scratch], theta, psi, eps, *self.values, bufs[:nbuf])
-                    np.multiply(scratch, weight, out=scratch)
-                    if first:
-                        np.copyto(out, scratch)
-                        first = False
-                    else:
-                        np.add(out, scratch, out=out)
-            if first:
-                out.fill(0)
-        return outs
-
-
-def _float_array(value, name: str, positive: bool) -> np.ndarray:
-    """``value`` as a float array whose entries are finite (and positive), or InputError."""
-    kind = "positive" if positive else "finite"
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"The '{name}' option must be a {kind} number or array of them. "
-                         f"Got {value!r} instead.") from None
-    ok = np.isfinite(a) & (a > 0) if positive else np.isfinite(a)
-    if not np.all(ok):
-        bad = (a[~ok].ravel()[0] if a.ndim else a).item()
-        allowed = "a number in (0, inf)" if positive else "finite"
-        raise InputError(f"Every entry of the '{name}' option must be {allowed}. "
-                         f"Got {bad!r} instead.")
-    return a
-
-
-def _int_option(value, name: str, low: int, high: int | None = None) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value, ok = int(value), True
-    if not ok or value < low or (high is not None and value > high):
-        rng = f"[{low}, {high}]" if high is not None else f"[{low}, inf)"
-        raise InputError(f"The '{name}' option must be an integer in {rng}. Got {value!r} instead.")
-    return int(value)
-
-
 def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0=1.0, psi0=1.0,
              n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
              dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
@@ -233,7 +106,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
 
     SimGD: :math:`x_{k+1} = x_k + H v(x_k)`; AltGD: :math:`n_g` generator steps then
     :math:`n_d` discriminator steps, each with the other player's newest value; the
-    schemes with memory or a period follow the update rules of ``stabgan._rules``
+    schemes with memory or a period follow the update rules of ``stabgan.schemes.rules``
     (extragradient :math:`x' = x + H v(x + h_e v(x))`, OGDA
     :math:`x' = x + H (2 v(x_k) - v(x_{k-1}))`, heavy ball
     :math:`x' = x + H v(x) + \beta (x_k - x_{k-1})`, lookahead, lazy regularization), the
@@ -296,24 +169,24 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     """
     if not isinstance(m, Method):
         raise InputError(f"simulate takes a method from stabgan.method(...). Got {m!r} instead.")
-    from ._schemes import SCHEMES, make_scheme
+    from ..schemes.scheme import make_scheme
     if scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of simulate must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     if m.f == "general":
         raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
                          "Use f = 'logistic' or an expression in t.")
-    steps = _int_option(steps, "steps", 0)
-    n_g = _int_option(n_g, "n_g", 1, 50)
-    n_d = _int_option(n_d, "n_d", 1, 50)
+    steps = int_option(steps, "steps", 0)
+    n_g = int_option(n_g, "n_g", 1, 50)
+    n_d = int_option(n_d, "n_d", 1, 50)
     rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
                        base=base, lookahead_steps=lookahead_steps,
                        lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
-    from ._rules import require_penalty
+    from ..schemes.rules import require_penalty
     require_penalty(m.spec, rule.lazy_every)
     if record_every is not None:
-        record_every = _int_option(record_every, "record_every", 1)
-    chunk_size = _int_option(chunk_size, "chunk_size", 1)
+        record_every = int_option(record_every, "record_every", 1)
+    chunk_size = int_option(chunk_size, "chunk_size", 1)
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise InputError(f"The 'dtype' option must be float32 or float64. Got {dtype} instead.")
@@ -321,10 +194,10 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both.")
     if h is None and (h_g is None or h_d is None):
         raise InputError("The step size is missing: give 'h', or both 'h_g' and 'h_d'.")
-    hg = _float_array(h if h is not None else h_g, "h" if h is not None else "h_g", True)
-    hd = _float_array(h if h is not None else h_d, "h" if h is not None else "h_d", True)
-    th0 = _float_array(theta0, "theta0", False)
-    ps0 = _float_array(psi0, "psi0", False)
+    hg = float_array(h if h is not None else h_g, "h" if h is not None else "h_g", True)
+    hd = float_array(h if h is not None else h_d, "h" if h is not None else "h_d", True)
+    th0 = float_array(theta0, "theta0", False)
+    ps0 = float_array(psi0, "psi0", False)
     th0, ps0, hg, hd = np.broadcast_arrays(th0, ps0, hg, hd)
     shape = th0.shape
     flat = [np.ascontiguousarray(a.ravel()) for a in (th0, ps0, hg, hd)]
@@ -340,10 +213,10 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     chunks = [slice(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
     if workers is None:
         workers = 1
-    workers = max(1, min(_int_option(workers, "workers", 1, 256), len(chunks) or 1))
-    meter = _Meter(progress, total * steps)
+    workers = max(1, min(int_option(workers, "workers", 1, 256), len(chunks) or 1))
+    meter = Meter(progress, total * steps)
     if not rule.plain:
-        from ._simulate_rules import lazy_methods, run_rule_chunk
+        from .rule_chunks import lazy_methods, run_rule_chunk
         methods = lazy_methods(m, rule.lazy_every)
         clip = _Runner.clip_bounds(m)
 
@@ -408,62 +281,13 @@ def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):
                             history_theta=hist[0], history_psi=hist[1], record_steps=hist[2])
 
 
-class _Meter:
-    """Counts trajectory-steps and reports them to a callback at most about once a second."""
-
-    def __init__(self, callback, total: int):
-        import threading
-        import time
-        self.callback, self.total, self.done = callback, total, 0
-        self.clock, self.last = time.monotonic, time.monotonic()
-        self.lock = threading.Lock()
-
-    def add(self, count: int) -> None:
-        if self.callback is None:
-            return
-        with self.lock:
-            self.done += count
-            now = self.clock()
-            if now - self.last >= 1.0:
-                self.last = now
-                self.callback(self.done, self.total)
-
-
-#: Longest stretch of the state given to one BLAS dot call of the bound monitor (OpenBLAS runs
-#: dots longer than 10000 on several threads: slower here, and in competition with the workers).
-_DOT_PIECE = 8192
-
-
-def outside(th, ps, bound) -> np.ndarray:
-    """Non-finite or max(|theta|, |psi|) > bound, elementwise."""
-    return ~(np.isfinite(th) & np.isfinite(ps) & (np.abs(th) <= bound) & (np.abs(ps) <= bound))
-
-
-def _square_threshold(bound, dtype):
-    """The largest finite T of ``dtype`` with T <= bound**2 exactly (0 for a bound that is not
-    positive). A sum of squares that contains x**2 with |x| > bound is >= T however it is
-    rounded (every term is >= 0 and rounding is monotone), and NaN if an x is NaN."""
-    from fractions import Fraction
-    b = float(bound)
-    big = np.finfo(dtype).max
-    if not b > 0:
-        return dtype.type(0)
-    if b == np.inf or Fraction(b) ** 2 >= Fraction(float(big)):
-        return dtype.type(big)
-    exact = Fraction(b) ** 2
-    t = dtype.type(float(exact))
-    while Fraction(float(t)) > exact:
-        t = np.nextafter(t, dtype.type(0))
-    return t
-
-
 class _Runner:
     """Runs the steps of one chunk in place."""
 
     def __init__(self, m, scheme, n_g, n_d, order, size, dtype, bound):
         self.scheme, self.n_g, self.n_d, self.order = scheme, n_g, n_d, order
         self.dtype, self.bound = dtype, bound
-        self.threshold = _square_threshold(bound, dtype)
+        self.threshold = square_threshold(bound, dtype)
         self.method, self.size = m, size
         self.uniform_h = None
         self.meter = None
@@ -472,10 +296,10 @@ class _Runner:
         self._cache: dict = {}
         if not self.fused:
             if scheme == "simgd":
-                self.both = _Field(m, (0, 1), size, dtype)
+                self.both = ChunkField(m, (0, 1), size, dtype)
             else:
-                self.gen = _Field(m, (0,), size, dtype)
-                self.dis = _Field(m, (1,), size, dtype)
+                self.gen = ChunkField(m, (0,), size, dtype)
+                self.dis = ChunkField(m, (1,), size, dtype)
         self.clip = self.clip_bounds(m)
 
     @staticmethod
@@ -516,11 +340,11 @@ class _Runner:
                 shared = bool(hg == hd)
             else:
                 shared = hg is hd or bool(np.ndim(hg) and np.ndim(hd) and np.array_equal(hg, hd))
-            make, nbuf = _update_kernel(m.spec, m.f, m.generator, (0, 1), shared)
+            make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, (0, 1), shared)
             return make(hg, hd, *self.values, self._arrays(("work", shared), nbuf, n), self.dtype)
         makers = []
         for comp, hc in (((0,), hg), ((1,), hd)):
-            make, nbuf = _update_kernel(m.spec, m.f, m.generator, comp, False)
+            make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, comp, False)
             makers.append(make(hc, *self.values, self._arrays(("work", comp), nbuf, n),
                                self.dtype))
         return tuple(makers)
@@ -661,7 +485,7 @@ class _Runner:
         the steps ping-pong between two of them (no copies inside the loop).
 
         Bound monitor: after every step, one sum of squares of the whole chunk (BLAS dots, no
-        temporary arrays). It is >= :func:`_square_threshold` (or NaN) whenever a trajectory
+        temporary arrays). It is >= :func:`square_threshold` (or NaN) whenever a trajectory
         is beyond the bound or non-finite at that step, so a step it passes needs nothing
         else; from the first step it does not pass until the end of the block,
         max(|theta|, |psi|) of every trajectory is tracked element by element (the previous
@@ -682,7 +506,7 @@ class _Runner:
         np.copyto(prev, a)
 
         def views(x):
-            pieces = [row[i:i + _DOT_PIECE] for row in x for i in range(0, n, _DOT_PIECE)]
+            pieces = [row[i:i + DOT_PIECE] for row in x for i in range(0, n, DOT_PIECE)]
             return x, x[0], x[1], pieces
 
         cur, nxt = views(a), views(b)

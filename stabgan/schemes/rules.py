@@ -8,7 +8,7 @@ field :math:`v`, so the same code runs on two backends:
   Every evaluation point of the rule is the equilibrium when the state is, and v(0) = 0,
   so by the chain rule the Jacobian of the resulting map is the update operator's
   Jacobian at the equilibrium (:func:`period_jacobian`);
-* the simulator's NumPy backend (``_simulate_rules``): :math:`v` is the compiled field.
+* the simulator's NumPy backend (``stabgan.oracles.rule_chunks``): :math:`v` is the compiled field.
 
 One step of each scheme, with :math:`H = \operatorname{diag}(h_g, h_d)`:
 
@@ -77,7 +77,7 @@ def require_penalty(spec, lazy_every: int) -> str | None:
     regularization); InputError for a method without a penalty."""
     if lazy_every == 1:
         return None
-    from ._errors import InputError
+    from .._errors import InputError
     name = spec.penalty_parameter
     if name is None:
         raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
@@ -190,6 +190,16 @@ def _altgd(scheme, ops, state: dict, phase: int) -> None:
 def carried(scheme) -> tuple[str, ...]:
     """The state that one period hands to the next: x, then the memory."""
     return ("x",) + scheme.memory
+
+
+#: The coordinates of each item of the carried state.
+COORDINATES = {"x": ("theta", "psi"), "u": ("u_theta", "u_psi"),
+               "g_prev": ("g_prev_theta", "g_prev_psi")}
+
+
+def state_names(scheme) -> list[str]:
+    """The coordinates of the augmented state, in the order of the update Jacobian's rows."""
+    return [c for item in carried(scheme) for c in COORDINATES[item]]
 
 
 def period_jacobian(lin: Linearization, scheme) -> sp.Matrix:

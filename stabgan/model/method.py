@@ -19,12 +19,13 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
-from ._errors import InputError
-from ._fparse import parse_f
-from ._functions import T, Softplus, general_f_derivative
-from ._methods import PSI, THETA, F, MethodSpec, get_spec
+from .._errors import InputError
+from .fparse import parse_f
+from .._symbols import T, Softplus, general_f_derivative
+from .._symbols import PSI, THETA, F
+from .catalogue import MethodSpec, get_spec
 
-__all__ = ["Method", "method", "Derived", "derive", "gaussian_expectation", "expectation_integral"]
+__all__ = ["Method", "method", "compiled_field", "Derived", "derive", "gaussian_expectation", "expectation_integral"]
 
 _F_CHOICES = "logistic, general or an expression in t"
 
@@ -204,7 +205,7 @@ class Method:
         Where a penalty's |psi| leaves no jump at psi = 0 for the given values
         (dragan with k = 0), |psi| sign(psi) is written as psi.
         """
-        from ._symbolic import smooth_field
+        from .jumps import smooth_field
         field = tuple(self.subs(e) for e in self.derived.integrand)
         return smooth_field(field) or field
 
@@ -237,8 +238,36 @@ class Method:
             catalogue defaults. Logistic terms are evaluated through
             ``expit``/``logaddexp``, so large :math:`|\theta\psi|` gives no overflow.
         """
-        from ._numeric import compiled_field
         return compiled_field(self)(theta, psi)
+
+
+def compiled_field(m: Method, step: float | None = None):
+    """A NumPy function ``(theta, psi) -> (v_theta, v_psi)`` for method ``m``.
+
+    Parameters
+    ----------
+    m : Method
+        The method; omitted parameters take their catalogue defaults.
+    step : float, optional
+        Node spacing of the noise quadrature in z = eps / sigma (instance noise only;
+        default :data:`stabgan.codegen.field.NOISE_STEP`).
+
+    Returns
+    -------
+    callable
+        Broadcasting over ``theta`` and ``psi``; evaluated with floating-point
+        warnings suppressed (a non-finite value is a result, not a warning).
+    """
+    from .._symbols import PSI, THETA
+    from ..codegen.field import NOISE_STEP, grouped_field
+    d = m.derived
+    params = tuple(p.symbol for p in m.spec.parameters)
+    values = [m.numeric_params[p.name] for p in m.spec.parameters]
+    field = grouped_field(d.integrand, d.noise, (THETA, PSI), params, values,
+                          NOISE_STEP if step is None else step)
+    field.__doc__ = (f"v(theta, psi) of {m!r}: arguments theta, psi (arrays, broadcasting); "
+                     f"parameters {m.numeric_params}.")
+    return field
 
 
 def method(method_id: str | MethodSpec, *, f: str | None = None, generator: str = "minimax",

@@ -22,9 +22,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ._errors import InputError
-from ._game import Method
-from ._methods import PSI, THETA
+from .._errors import InputError
+from ..model.method import Method
+from .._symbols import PSI, THETA
 
 __all__ = ["integrate", "IntegrationResult", "attractor", "Attractor"]
 
@@ -61,8 +61,8 @@ class IntegrationResult:
 @lru_cache(maxsize=None)
 def _pieces(method_key):
     """NumPy functions of the smooth pieces (psi > 0 side, psi < 0 side) of the field."""
-    from ._numeric import lambdify_numpy
-    from ._symbolic import one_sided_fields, smooth_field
+    from ..codegen.kernels import lambdify_numpy
+    from ..model.jumps import one_sided_fields, smooth_field
     m = _METHODS[method_key]
     if m.noise:
         return None
@@ -311,7 +311,7 @@ def _spectral_horizon(m: Method) -> tuple[float, float | None]:
     """(horizon, slowest decay rate) from the exact linearizations at the catalogue values:
     the Jacobian at the Nash point, or for a field that jumps at psi = 0 those of the
     one-sided equilibria. Eigenvalues with non-negative real part set no time scale."""
-    from ._analysis import analyze
+    from ..analysis.analyze import analyze
     values = {p.name: m.values.get(p.name, p.default) for p in m.spec.parameters}
     a = analyze(Method(m.spec, m.f, m.generator, values))
     found = [complex(sp.N(e)) for e in a.eigenvalues]

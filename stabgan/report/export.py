@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._analysis import Analysis, analyze
-from ._game import method
-from ._methods import MethodSpec, get_spec
-from ._printing import latex
+from ..analysis.analyze import Analysis, analyze
+from ..model.method import method
+from ..model.catalogue import MethodSpec, get_spec
+from .._printing import latex
 
 __all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
 
@@ -94,7 +94,7 @@ def _verdict_short(a: Analysis) -> str:
 
 
 def _losses(spec: MethodSpec, f: str) -> tuple[str, str]:
-    from ._game import derive
+    from ..model.method import derive
     d = derive(spec, f, "minimax")
     return latex(d.loss_g), latex(d.loss_d)
 

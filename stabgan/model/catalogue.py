@@ -15,7 +15,7 @@ parameter symbols and a placeholder function ``F`` that the chosen f replaces.
 The discriminator enters only through :func:`D` and :func:`grad_D`, so every
 loss reads as in its paper, with the sign mapping stated in ``convention``.
 Nothing here is a result: fields, Jacobians and eigenvalues are derived in
-``_game`` and ``_analysis``.
+``stabgan.model.method`` and ``stabgan.analysis.analyze``.
 """
 from __future__ import annotations
 
@@ -25,17 +25,14 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ._errors import InputError
-from ._functions import Sigmoid
-from ._params import Parameter
+from .._errors import InputError
+from .._symbols import Sigmoid
+from .._symbols import F, PSI, THETA
+from .._options import Parameter
 
-__all__ = ["MethodSpec", "Citation", "CATALOGUE", "THETA", "PSI", "F", "EPS_REAL", "EPS_FAKE",
+__all__ = ["MethodSpec", "Citation", "CATALOGUE", "EPS_REAL", "EPS_FAKE",
            "D", "grad_D", "methods", "get_spec"]
 
-THETA = sp.Symbol("theta", real=True)
-PSI = sp.Symbol("psi", real=True)
-#: Placeholder for the loss function f; replaced by the chosen f when a method is built.
-F = sp.Function("f")
 #: Instance noise on the real sample and on the fake sample.
 EPS_REAL = sp.Symbol("epsilon_r", real=True)
 EPS_FAKE = sp.Symbol("epsilon_f", real=True)
@@ -94,6 +91,9 @@ class MethodSpec:
         they differ from ``objective``.
     d_penalty : sympy.Expr
         Subtracted from the discriminator's objective.
+    penalty_weight : sympy.Symbol or None
+        The parameter that ``d_penalty`` is proportional to (declared, the one lazy
+        regularization scales).
     g_grad_penalty : sympy.Symbol or None
         Weight w of the term :math:`w\,|\partial L/\partial\psi|^2` added to the
         generator's loss (Nagarajan and Kolter 2017).
@@ -125,6 +125,7 @@ class MethodSpec:
     loss_g: sp.Expr | None = None
     loss_d: sp.Expr | None = None
     d_penalty: sp.Expr = sp.S.Zero
+    penalty_weight: sp.Symbol | None = None
     g_grad_penalty: sp.Symbol | None = None
     consensus: sp.Symbol | None = None
     noise: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
@@ -141,15 +142,11 @@ class MethodSpec:
     @property
     def penalty_parameter(self) -> str | None:
         """The parameter that weighs the method's penalty (the one lazy regularization scales):
-        the weight of the generator's gradient penalty or of the consensus term, or the
-        parameter the discriminator's penalty is proportional to; None without a penalty."""
-        for weight in (self.g_grad_penalty, self.consensus):
+        the declared weight of the discriminator's penalty, the weight of the generator's
+        gradient penalty or of the consensus term; None without a penalty."""
+        for weight in (self.penalty_weight, self.g_grad_penalty, self.consensus):
             if weight is not None:
                 return weight.name
-        if self.d_penalty != 0:
-            for p in self.parameters:
-                if not sp.simplify(self.d_penalty / p.symbol).has(p.symbol):
-                    return p.name
         return None
 
     @property
@@ -230,6 +227,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
                           "Training of Wasserstein GANs", "NeurIPS 2017", "1704.00028"),
         parameters=(_GAMMA, _p("g0", 1, "target gradient norm", low=0)),
         objective=_L, builtin_f="t",
+        penalty_weight=g,
         d_penalty=g / 2 * (sp.Abs(grad_D(sp.Symbol("alpha") * 0 + (1 - sp.Symbol("alpha")) * THETA))
                            - sp.Symbol("g0", nonnegative=True)) ** 2,
         convention="f(t) = t; the penalty is taken at interpolates of real and fake samples, where "
@@ -242,6 +240,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
                           "GANs", "arXiv preprint", "1705.07215"),
         parameters=(_GAMMA, _p("k", 1, "target gradient norm (k = 0 is R1)", low=0)),
         objective=_L, nonsaturating_loss_g=_NS,
+        penalty_weight=g,
         d_penalty=g / 2 * (sp.Abs(grad_D(EPS_REAL)) - sp.Symbol("k", nonnegative=True)) ** 2,
         convention=_FAKE + " The penalty is taken at perturbed real samples, where grad_x D_psi = "
                    "psi, so the perturbation's size drops out.",
@@ -261,12 +260,12 @@ CATALOGUE: tuple[MethodSpec, ...] = (
     MethodSpec(
         id="r1", summary="R1: gamma/2 E_{p_D} |grad_x D|^2 on the discriminator",
         citation=_MESCHEDER, parameters=(_GAMMA,), objective=_L, nonsaturating_loss_g=_NS,
-        d_penalty=g / 2 * grad_D(0) ** 2, convention=_FAKE,
+        penalty_weight=g, d_penalty=g / 2 * grad_D(0) ** 2, convention=_FAKE,
         conversions=("GAN_stability's reg_param = gamma/2.",)),
     MethodSpec(
         id="r2", summary="R2: gamma/2 E_{p_theta} |grad_x D|^2 on the discriminator",
         citation=_MESCHEDER, parameters=(_GAMMA,), objective=_L, nonsaturating_loss_g=_NS,
-        d_penalty=g / 2 * grad_D(THETA) ** 2, convention=_FAKE,
+        penalty_weight=g, d_penalty=g / 2 * grad_D(THETA) ** 2, convention=_FAKE,
         conversions=("GAN_stability's reg_param = gamma/2.",)),
     MethodSpec(
         id="consensus", summary="consensus optimization: v - gamma grad(1/2 |v|^2)",
@@ -293,7 +292,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
         parameters=(_GAMMA,), objective=_L, builtin_f="logistic",
         # Roth's D = sigmoid(phi) is P(real): phi = -D_psi. Omega = E_P[(1-D)^2 |grad phi|^2]
         # + E_Q[D^2 |grad phi|^2], P real (x = 0), Q fake (x = theta).
-        d_penalty=g / 2 * ((1 - Sigmoid(-D(0))) ** 2 * (-grad_D(0)) ** 2
+        penalty_weight=g, d_penalty=g / 2 * ((1 - Sigmoid(-D(0))) ** 2 * (-grad_D(0)) ** 2
                            + Sigmoid(-D(THETA)) ** 2 * (-grad_D(THETA)) ** 2),
         convention="Roth et al.'s D = sigmoid(phi) is the probability of REAL, so phi = -D_psi; "
                    "their objective E_P log D + E_Q log(1 - D) is then L with the logistic f.",

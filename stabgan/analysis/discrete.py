@@ -1,6 +1,6 @@
 """Closed-form analysis of the discrete schemes (SimGD, AltGD): spectra and step-size bounds.
 
-With J = v'(0, 0) and the update operator's Jacobian M = F'(0, 0) (``_schemes``), the
+With J = v'(0, 0) and the update operator's Jacobian M = F'(0, 0) (``stabgan.schemes.scheme``), the
 scheme is locally convergent iff every eigenvalue of M lies strictly inside the unit
 circle (Schur-Cohn on det(z I - M), decided in exact arithmetic). Eigenvalues on the
 unit circle are not convergent (``marginal``).
@@ -27,8 +27,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._schemes import H_SYMBOL, Scheme, update_jacobian
-from ._stability import decide, schur_conditions
+from .._symbols import H_SYMBOL
+from ..schemes.scheme import Scheme, update_jacobian
+from .criteria import decide, schur_conditions
 
 __all__ = ["spectral_radius", "step_size_bounds", "charpoly", "eigenvalues"]
 
@@ -159,7 +160,7 @@ def _positive_roots(expr, h) -> list:
     out = []
     poly = sp.Poly(num, h)
     if not (poly.domain.is_ZZ or poly.domain.is_QQ):
-        roots = [sp.nsimplify(r) if False else r for r in sp.Poly(num, h).nroots(n=30)
+        roots = [r for r in sp.Poly(num, h).nroots(n=30)
                  if r.is_real and r > 0]
         return sorted(roots, key=lambda r: float(r))
     for factor, _ in sp.factor_list(poly)[1]:
@@ -203,7 +204,7 @@ def step_size_bounds(J, scheme: Scheme) -> dict:
     ----------
     J : sympy.Matrix or Linearization
         The continuous Jacobian v'(0, 0) with every method parameter a number (for lazy
-        regularization, the :class:`~stabgan._rules.Linearization`).
+        regularization, the :class:`~stabgan.schemes.rules.Linearization`).
     scheme : Scheme
         The scheme whose step sizes are replaced by one symbol h (extragradient's h_e
         follows h where it was left out; momentum, h_e, lookahead's alpha stay as given).

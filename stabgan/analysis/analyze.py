@@ -5,19 +5,21 @@ from dataclasses import dataclass, field as dc_field
 
 import sympy as sp
 
-from ._errors import InputError
-from ._game import Method, gaussian_expectation
-from ._methods import PSI, THETA
-from ._printing import complex_value, formula, latex, number, sympy_str
-from ._stability import decide, hurwitz_conditions
-from ._symbolic import (charpoly_coeffs, classify_2x2, critical_values, eigenvalues_2x2,
-                        equilibrium_set, is_nonsmooth, jacobian_at, norm_rate, one_sided_fields,
-                        smooth_field)
+from .._errors import InputError
+from .._options import SCHEMES as DISCRETE_SCHEMES
+from ..schemes.rules import state_names
+from ..model.method import Method, gaussian_expectation
+from .._symbols import PSI, THETA
+from .._printing import complex_value, formula, latex, sympy_str
+from .criteria import decide, hurwitz_conditions
+from .continuous import (charpoly_coeffs, classify_2x2, critical_values, eigenvalues_2x2,
+                         equilibrium_set, jacobian_at, norm_rate)
+from ..model.jumps import is_nonsmooth, one_sided_fields, smooth_field
 
 __all__ = ["Analysis", "analyze", "SCHEMES"]
 
 #: The schemes ``analyze`` knows.
-SCHEMES = ("continuous", "simgd", "altgd", "extragradient", "ogda", "lookahead")
+SCHEMES = ("continuous",) + DISCRETE_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ class Analysis:
             r"\end{gathered}" + "$$"
 
     def __str__(self) -> str:
-        from ._text import analysis_text
+        from .._text import analysis_text
         return analysis_text(self)
 
 
@@ -265,7 +267,7 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         ``n_g``, ``n_d``, ``order``; ``momentum`` (heavy ball, in (-1, 1), simgd/altgd/
         lookahead); ``h_e`` (extragradient's extrapolation step); ``base``,
         ``lookahead_steps``, ``lookahead_alpha`` (lookahead); ``lazy_every`` (penalty on
-        every k-th step with weight k times its value). See ``stabgan._rules`` for the
+        every k-th step with weight k times its value). See ``stabgan.schemes.rules`` for the
         update rules. Schemes with a period (lookahead, lazy) are analyzed over one period;
         ``spectral_radius`` is per step.
 
@@ -294,7 +296,7 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         raise InputError(f"The 'scheme' option must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     if scheme != "continuous":
-        from ._schemes import make_scheme
+        from ..schemes.scheme import make_scheme
         return _discrete(m, make_scheme(scheme, **options))
     if any(v is not None for v in options.values()):
         raise InputError(f"The continuous analysis takes no step-size options. Got "
@@ -316,7 +318,8 @@ def _continuous(m: Method) -> Analysis:
     coeffs = charpoly_coeffs(J)
     verdict, condition = decide(hurwitz_conditions(coeffs))
     re_parts = [sp.simplify(sp.re(e)) for e in eigs]
-    marginal, reason, notes = _marginal(re_parts, verdict, field, noise, J)
+    marginal, reason = _marginal(re_parts, verdict, field, noise, J)
+    notes: tuple = ()
     abscissa = None
     values = [complex_value(e) for e in eigs]
     if all(v is not None for v in values):
@@ -346,7 +349,7 @@ def _continuous(m: Method) -> Analysis:
 def _linearization(m: Method, scheme, J: sp.Matrix):
     """J, and for lazy regularization the Jacobians with the penalty weight w replaced by 0
     and by k w (derived from the method with w left a symbol)."""
-    from ._rules import lazy_linearization, require_penalty
+    from ..schemes.rules import lazy_linearization, require_penalty
     name = require_penalty(m.spec, scheme.lazy_every)
     if name is None:
         return lazy_linearization(J, None, None, None, 1)
@@ -359,13 +362,13 @@ def _linearization(m: Method, scheme, J: sp.Matrix):
 def _discrete(m: Method, scheme) -> Analysis:
     """A discrete scheme: the update operator's Jacobian M over one period on the augmented
     state, its spectrum, the Schur-Cohn verdict and the step-size bounds."""
-    from ._discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
-    from ._schemes import modified_field, update_jacobian
-    from ._stability import schur_conditions
+    from .discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
+    from ..schemes.scheme import backward_error_field, update_jacobian
+    from .criteria import schur_conditions
 
     cont = _continuous(m)
     options = scheme.describe()
-    from ._rules import require_penalty
+    from ..schemes.rules import require_penalty
     require_penalty(m.spec, scheme.lazy_every)
     if cont.jacobian is None:
         return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
@@ -378,14 +381,14 @@ def _discrete(m: Method, scheme) -> Analysis:
                                   "spectral_radius": None, "h_max": None, "stable_intervals": [],
                                   "h_marginal": None, "h_opt": None, "rate_opt": None,
                                   "stability_conditions": [], "h_max_status": "no Jacobian",
-                                  "period": scheme.period, "state": _state_names(scheme),
+                                  "period": scheme.period, "state": state_names(scheme),
                                   "charpoly": None, "period_spectral_radius": None,
                                   "defective": None})
     J = cont.jacobian
     lin = _linearization(m, scheme, J)
     M = update_jacobian(lin, scheme)
     field = smooth_field(m.integrand)
-    modified = None if m.noise or field is None else modified_field(field, scheme)
+    modified = None if m.noise or field is None else backward_error_field(field, scheme)
     coeffs = charpoly(M)
     notes = list(cont.notes)
     if M.rows == 2:
@@ -405,7 +408,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     if verdict is True:
         marginal = False
     elif verdict is False and rho is not None:
-        from ._discrete import _is_marginal
+        from .discrete import _is_marginal
         marginal = _is_marginal(coeffs)
     if m.spec.constraints:
         notes.append("the projection (" + ", ".join(f"{c[0]} in [{c[1]}, {c[2]}]"
@@ -433,7 +436,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     stability_conditions = []
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
-    from ._discrete import _Z
+    from .discrete import _Z
     return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
                     equilibrium=cont.equilibrium, jacobian=M, eigenvalues=eigs,
                     locally_convergent=verdict, marginal=marginal,
@@ -442,7 +445,7 @@ def _discrete(m: Method, scheme) -> Analysis:
                     marginal_reason=None, notes=tuple(notes),
                     discrete={"options": options, "continuous_jacobian": J,
                               "spectral_radius": rho, "period_spectral_radius": rho_period,
-                              "period": scheme.period, "state": _state_names(scheme),
+                              "period": scheme.period, "state": state_names(scheme),
                               "charpoly": sp.expand(sum(c * _Z ** (len(coeffs) - 1 - k)
                                                         for k, c in enumerate(coeffs))),
                               "stability_conditions": stability_conditions,
@@ -455,8 +458,8 @@ def _defective(lin, scheme, M: sp.Matrix, marginal, bounds: dict) -> list | None
     where it is numeric and marginal, else of the operator at a rational step inside the
     first run of steps with the spectrum on the unit circle (0, h_marginal); [] where the
     spectrum does not stay on the circle, None where that is not known."""
-    from ._discrete import _between, defective_unit_eigenvalues
-    from ._schemes import update_jacobian
+    from .discrete import _between, defective_unit_eigenvalues
+    from ..schemes.scheme import update_jacobian
     if not M.free_symbols:
         return defective_unit_eigenvalues(M) if marginal else ([] if marginal is False else None)
     if bounds["h_marginal"] is not None:
@@ -473,14 +476,6 @@ def defective_words(found: list, h_marginal=None) -> str:
     return ("defective eigenvalue on the unit circle" + where + ": " + "; ".join(parts)
             + ". A Jordan block: the iterates of the linearized update grow linearly with the "
               "number of steps, although no eigenvalue lies outside the unit circle")
-
-
-def _state_names(scheme) -> list:
-    """The coordinates of the augmented state, in the order of the Jacobian's rows."""
-    from ._rules import carried
-    names = {"x": ["theta", "psi"], "u": ["u_theta", "u_psi"],
-             "g_prev": ["g_prev_theta", "g_prev_psi"]}
-    return [c for item in carried(scheme) for c in names[item]]
 
 
 def _describe_set(solutions: list) -> str:
@@ -503,19 +498,19 @@ def _marginal(re_parts, verdict, field, noise, J):
     unregularized GAN): then its quadratic part vanishes and the next term decides.
     """
     if verdict is True:
-        return False, None, ()
+        return False, None
     if any(r.is_positive or (r.is_number and sp.N(r, 50) > 0) for r in re_parts):
-        return False, None, ()
+        return False, None
     if not all(r.is_zero for r in re_parts):
         # some real part is not decided (it depends on free symbols): marginal is unknown
         decided = all(r.is_zero is not None or r.is_number for r in re_parts)
-        return (False if decided else None), None, ()
+        return (False if decided else None), None
     if noise or (J + J.T).applyfunc(sp.simplify) != sp.zeros(*J.shape):
-        return True, None, ()
+        return True, None
     rate = norm_rate(field)
     if rate == 0:
         return True, ("theta^2 + psi^2 is conserved by the flow (d/dt |x|^2 = 0): trajectories "
-                      "stay on circles and never converge"), ()
+                      "stay on circles and never converge")
     s = sp.Symbol("s", positive=True)
     series = sp.series(rate.subs({THETA: s * THETA, PSI: s * PSI}, simultaneous=True), s, 0, 6)
     series = series.removeO()
@@ -526,18 +521,18 @@ def _marginal(re_parts, verdict, field, noise, J):
             leading = (order, term)
             break
     if leading is None:
-        return True, "d/dt |x|^2 vanishes to order 6: higher-order terms decide", ()
+        return True, "d/dt |x|^2 vanishes to order 6: higher-order terms decide"
     order, term = leading
     rate_text = f"d/dt (theta^2 + psi^2)/2 = {sympy_str(term)} + higher-order terms"
     if order == 2:
-        return True, rate_text, ()
+        return True, rate_text
     nonpos = sp.simplify(term).is_nonpositive
     if nonpos:
         return True, (f"{rate_text} <= 0: the norm decays, but the decay is of order {order} "
-                      f"(slower than any exponential), so there is no linear rate"), ()
+                      f"(slower than any exponential), so there is no linear rate")
     if sp.simplify(term).is_nonnegative:
-        return True, f"{rate_text} >= 0: the norm grows away from the equilibrium", ()
-    return True, f"{rate_text}: its sign decides (e.g. f''(0) < 0 gives a slow decay)", ()
+        return True, f"{rate_text} >= 0: the norm grows away from the equilibrium"
+    return True, f"{rate_text}: its sign decides (e.g. f''(0) < 0 gives a slow decay)"
 
 
 def _nonsmooth(m: Method, integrand) -> Analysis:
@@ -605,7 +600,7 @@ def _jump_zero_set(plus, minus):
 def _smooth_where_no_jump(integrand, plus, minus):
     """The condition for local convergence over the parameter values where the jump vanishes
     (None if convergence holds for none of them)."""
-    from ._stability import decide, hurwitz_conditions
+    from .criteria import decide, hurwitz_conditions
     conditions = []
     for eq in sp.Or.make_args(_jump_zero_set(plus, minus)):
         field = smooth_field(tuple(e.subs(eq.lhs, eq.rhs) for e in integrand))

@@ -1,8 +1,8 @@
 r"""The simulator for schemes with memory or a period (extragradient, OGDA, momentum,
-lookahead, lazy regularization): the update rules of ``_rules`` on NumPy arrays.
+lookahead, lazy regularization): the update rules of ``stabgan.schemes.rules`` on NumPy arrays.
 
 The rule is the one the closed-form analysis linearizes; here :math:`v` is the compiled
-field of the method (``_simulate._Field``: in-place kernels, noise by quadrature), with the
+field of the method (``_simulate.ChunkField``: in-place kernels, noise by quadrature), with the
 penalty weight replaced by 0 and by k times its value on the lazy steps. Every operation is
 elementwise, so a trajectory's result does not depend on the chunk, the batch or its
 position (tested bitwise). The bound is checked on the iterate x after every step; a
@@ -13,16 +13,16 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ._game import Method
-from ._rules import initial_memory, step
-from ._simulate import outside
+from ..model.method import Method
+from ..schemes.rules import initial_memory, step
+from .monitor import outside
 
 __all__ = ["run_rule_chunk", "lazy_methods"]
 
 
 def lazy_methods(m: Method, every: int) -> dict:
     """The method with its penalty weight w as given (None), 0 (False) and every * w (True)."""
-    from ._rules import require_penalty
+    from ..schemes.rules import require_penalty
     out = {None: m}
     name = require_penalty(m.spec, every)
     if name is not None:
@@ -37,7 +37,7 @@ class NumpyOps:
 
     def __init__(self, scheme, methods: dict, size: int, dtype, clip, hg, hd, he):
         self.dtype, self.size, self.methods = dtype, size, methods
-        self.fields: dict = {}  # (penalty flag, components) -> _Field, built when first used
+        self.fields: dict = {}  # (penalty flag, components) -> ChunkField, built when first used
         self.h_g, self.h_d = hg, hd
         self.he_g, self.he_d = (hg, hd) if he is None else (he, he)
         self.beta = dtype.type(float(scheme.momentum))
@@ -48,8 +48,8 @@ class NumpyOps:
         """The field at x (copies: the kernels' buffers are reused by the next call)."""
         comp = (0, 1) if component is None else (component,)
         if (penalty, comp) not in self.fields:
-            from ._simulate import _Field
-            self.fields[(penalty, comp)] = _Field(self.methods[penalty], comp, self.size,
+            from .fields import ChunkField
+            self.fields[(penalty, comp)] = ChunkField(self.methods[penalty], comp, self.size,
                                                   self.dtype)
         out = [o.copy() for o in self.fields[(penalty, comp)](x[0], x[1])]
         return tuple(out) if component is None else out[0]

@@ -1,11 +1,11 @@
 r"""Stability maps: the spectral radius of the update operator on a grid, vectorized.
 
 For every scheme the update operator's Jacobian at the equilibrium, over one period and on
-the augmented state (``_rules``), is derived once with the step sizes, the scheme's
+the augmented state (``stabgan.schemes.rules``), is derived once with the step sizes, the scheme's
 continuous options (``momentum``, ``h_e``, ``lookahead_alpha``) and the method's parameters
 as symbols. Its characteristic polynomial :math:`z^n + a_1 z^{n-1} + \dots + a_n` has
 coefficients that are polynomials in those symbols; on a grid they are evaluated as NumPy
-arrays and the spectral radius comes from the closed forms of ``_radius`` (n <= 4), not
+arrays and the spectral radius comes from the closed forms of ``stabgan.analysis.radius`` (n <= 4), not
 from one eigenvalue call per point. Integer options (``lookahead_steps``, ``lazy_every``)
 change the period, so each value on such an axis gets its own derivation. The radius is
 reported per step (the period-th root), as in :func:`analyze`.
@@ -20,22 +20,22 @@ from itertools import product
 import numpy as np
 import sympy as sp
 
-from ._errors import InputError
-from ._game import Method
-from ._schemes import HD_SYMBOL, HG_SYMBOL, SCHEMES, make_scheme
+from .._errors import InputError
+from ..model.method import Method
+from .._symbols import HD_SYMBOL, HG_SYMBOL
+from .._options import SCHEME_OPTIONS, SCHEMES, check_axis
+from ..schemes.scheme import make_scheme
 
 __all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
 
 #: Scheme options that can be an axis (continuous ones become symbols, integer ones are
 #: derived value by value).
-_STEP_AXES = ("h", "h_g", "h_d")
-_CONTINUOUS = {"momentum": sp.Symbol("momentum", real=True),
-               "h_e": sp.Symbol("h_e", positive=True),
-               "lookahead_alpha": sp.Symbol("lookahead_alpha", positive=True)}
-_INTEGER = ("lookahead_steps", "lazy_every")
+_STEP_AXES = tuple(o.name for o in SCHEME_OPTIONS if o.kind == "step" and o.name != "h_e")
+_CONTINUOUS = {o.name: sp.Symbol(o.name, positive=True) if o.kind == "step" or o.low == 0
+               else sp.Symbol(o.name, real=True)
+               for o in SCHEME_OPTIONS if o.axis == "continuous" and o.name not in _STEP_AXES}
+_INTEGER = tuple(o.name for o in SCHEME_OPTIONS if o.axis == "integer")
 SCHEME_AXES = _STEP_AXES + tuple(_CONTINUOUS) + _INTEGER
-_RANGES = {"momentum": (-1, 1, True, True), "h_e": (0, None, True, True),
-           "lookahead_alpha": (0, 1, True, False)}
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,12 @@ def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int,
                   options: tuple):
     """The characteristic polynomial's coefficients a_1..a_n as NumPy functions of
     (h_g, h_d, momentum, h_e, lookahead_alpha, *parameters), and the period."""
-    from ._analysis import analyze
-    from ._game import method as build
-    from ._numeric import lambdify_numpy
-    from ._rules import lazy_linearization, require_penalty
-    from ._discrete import charpoly
-    from ._schemes import update_jacobian
+    from .analyze import analyze
+    from ..model.method import method as build
+    from ..codegen.kernels import lambdify_numpy
+    from ..schemes.rules import lazy_linearization, require_penalty
+    from .discrete import charpoly
+    from ..schemes.scheme import update_jacobian
     m = build(spec, f=f if spec.takes_f else None, generator=generator)
     J = analyze(m).jacobian
     if J is None:
@@ -88,21 +88,11 @@ def _coefficients(spec, f: str, generator: str, scheme: str, n_g: int, n_d: int,
 
 
 def _axis_array(m: Method, name: str, values) -> np.ndarray:
+    if name in SCHEME_AXES:
+        return check_axis(name, values)
     a = np.asarray(values, dtype=float)
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
         raise InputError(f"The axis {name!r} must be a non-empty 1-D array of finite numbers.")
-    if name in _STEP_AXES and np.any(a <= 0):
-        raise InputError(f"The axis {name!r} must hold step sizes in (0, inf).")
-    if name in _RANGES:
-        lo, hi, lo_open, hi_open = _RANGES[name]
-        bad = a[(a <= lo if lo_open else a < lo) | ((a >= hi if hi_open else a > hi)
-                                                  if hi is not None else False)]
-        if bad.size:
-            text = f"{'(' if lo_open else '['}{lo}, {'inf' if hi is None else hi}" \
-                   f"{')' if hi_open else ']'}"
-            raise InputError(f"The axis {name!r} must lie in {text}. Got {float(bad[0])!r}.")
-    if name in _INTEGER and (np.any(a != np.round(a)) or np.any(a < 1) or np.any(a > 50)):
-        raise InputError(f"The axis {name!r} must hold integers in [1, 50].")
     if name in [p.name for p in m.spec.parameters]:
         p = m.spec.parameter(name)
         bad = [v for v in a if not p.contains(Fraction(float(v)))]
@@ -220,7 +210,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
         with np.errstate(all="ignore"):
             coeffs = [np.broadcast_to(fn(*args), (int(mask.sum()),)).astype(float)
                       for fn in funcs]
-            from ._radius import spectral_radius_of_polynomials
+            from .radius import spectral_radius_of_polynomials
             r = spectral_radius_of_polynomials(coeffs)
             rho[mask] = r if period == 1 else r ** (1.0 / period)
     return StabilityMap(m, scheme, arrays, rho, rho < 1)

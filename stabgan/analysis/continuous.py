@@ -15,34 +15,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._game import Method, gaussian_expectation
-from ._methods import PSI, THETA
+from ..model.method import Method, gaussian_expectation
+from .._symbols import PSI, THETA
+from ..model.jumps import smooth_field
 
-__all__ = ["one_sided_fields", "is_nonsmooth", "jacobian_at", "eigenvalues_2x2",
-           "charpoly_coeffs", "critical_values", "equilibrium_set", "norm_rate",
-           "classify_2x2", "smooth_field"]
+__all__ = ["jacobian_at", "eigenvalues_2x2", "charpoly_coeffs", "critical_values",
+           "equilibrium_set", "norm_rate", "classify_2x2"]
 
 _LAMBDA = sp.Symbol("lambda")
-
-
-def one_sided_fields(field) -> tuple[tuple, tuple]:
-    """The smooth fields on the sides psi > 0 and psi < 0 (|psi| -> +-psi, sign(psi) -> +-1)."""
-    plus = tuple(sp.simplify(e.subs({sp.sign(PSI): 1}).subs(sp.Abs(PSI), PSI)) for e in field)
-    minus = tuple(sp.simplify(e.subs({sp.sign(PSI): -1}).subs(sp.Abs(PSI), -PSI)) for e in field)
-    return plus, minus
-
-
-def is_nonsmooth(field) -> bool | None:
-    """Whether the field jumps across psi = 0 (None if it depends on free parameters)."""
-    if not any(e.has(sp.sign(PSI)) or e.has(sp.Abs(PSI)) for e in field):
-        return False
-    plus, minus = one_sided_fields(field)
-    jumps = [sp.simplify((p - m).subs(PSI, 0)) for p, m in zip(plus, minus)]
-    if all(j.is_zero for j in jumps):
-        return False
-    if any(j.is_zero is False for j in jumps):
-        return True
-    return None
 
 
 def jacobian_at(field, point=(0, 0), noise=()) -> sp.Matrix:
@@ -64,7 +44,7 @@ def eigenvalues_2x2(J: sp.Matrix) -> list:
     steps) the trace is expanded and the discriminant factored, without ``simplify`` (which
     took seconds there and does not shorten polynomials).
     """
-    from ._schemes import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
+    from .._symbols import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
     steps = {H_SYMBOL, HG_SYMBOL, HD_SYMBOL}
     if J.free_symbols & steps or sum(sp.count_ops(e) for e in J) > 60:
         tr = sp.expand(J.trace())
@@ -75,15 +55,6 @@ def eigenvalues_2x2(J: sp.Matrix) -> list:
     disc = sp.factor(sp.simplify(tr ** 2 / 4 - det))
     root = sp.sqrt(disc)
     return [sp.simplify(tr / 2 - root), sp.simplify(tr / 2 + root)]
-
-
-def smooth_field(field) -> tuple | None:
-    """The field without |psi| and sign(psi) where it has no jump at psi = 0, else None."""
-    if not any(e.has(sp.sign(PSI)) or e.has(sp.Abs(PSI)) for e in field):
-        return tuple(field)
-    if is_nonsmooth(field) is False:
-        return one_sided_fields(field)[0]
-    return None
 
 
 def critical_values(m: Method) -> dict:

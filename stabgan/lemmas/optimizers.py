@@ -1,6 +1,6 @@
 r"""Statements about the optimizers proposed against non-convergence: extragradient, OGDA,
 heavy-ball momentum, lookahead and lazy regularization (each checked symbolically and
-numerically, like ``_statements``).
+numerically, like ``stabgan.lemmas.published``).
 
 Sources: Korpelevich 1976 and Gidel, Berard, Vignoud, Vincent, Lacoste-Julien (ICLR 2019,
 "A Variational Inequality Perspective on GANs") for extragradient; Daskalakis, Ilyas,
@@ -16,16 +16,20 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ._analysis import analyze
-from ._checks import (ContractionRate, Custom, EigenvaluesAre, Ref, StepBoundIs,
-                      TrajectoriesAtBound, VerdictIs, expr)
-from ._lemmas import Statement, register
+from ..analysis.analyze import analyze
+from .checks import (ContractionRate, Custom, EigenvaluesAre, Ref, StepBoundIs,
+                     TrajectoriesAtBound, VerdictIs)
+from .statement import Statement
 
 GIDEL19 = "Gidel, Berard, Vignoud, Vincent, Lacoste-Julien, ICLR 2019"
 
 
+#: The statements of this module, in order; the registry registers them when first asked.
+STATEMENTS: list[Statement] = []
+
+
 def S(id, statement, source, symbolic, numeric):  # noqa: N802 - reads like a table row
-    register(Statement(id, statement, source, symbolic, numeric))
+    STATEMENTS.append(Statement(id, statement, source, symbolic, numeric))
 
 
 def _both(*checks):
@@ -40,7 +44,7 @@ def _simulated(ref: Ref, scheme: str, h: float, expect: str, steps: int = 3000, 
     """Trajectories from 4 starts near the equilibrium converge (``expect="converge"``) or
     end farther out than they started (``"grow"``)."""
     def run():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         th0 = np.array([1e-3, -1e-3, 5e-4, 0.0])
         ps0 = np.array([0.0, 1e-3, -5e-4, 1e-3])
         r = simulate(ref.build(), scheme=scheme, h=h, steps=steps, theta0=th0, psi0=ps0,
@@ -138,7 +142,7 @@ def _momentum_simgd_numeric():
     """The simulator: no (beta, h) on a grid converges; every trajectory ends at least as far
     out as it started."""
     def run():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         betas = np.array([-0.9, -0.5, -0.2, 0.0, 0.3, 0.6, 0.9])
         hs = np.array([0.05, 0.2, 0.5, 1.0, 2.0])
         worst = np.inf
@@ -219,7 +223,7 @@ def _eg_consensus_numeric():
     starts near the equilibrium agree to second order; for R1 and R1 + consensus (by the
     formula) they do not."""
     def run():
-        from ._simulate import simulate
+        from ..oracles.simulate import simulate
         th0 = np.array([1e-4, -2e-4, 5e-5])
         ps0 = np.array([1e-4, 1e-4, -1e-4])
         eg = simulate(Ref.of("gan").build(), scheme="extragradient", h=0.5, h_e=0.3, steps=20,

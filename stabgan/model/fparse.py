@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ._errors import InputError
-from ._functions import T
+from .._errors import InputError
+from .._symbols import T
 
 __all__ = ["parse_f", "FUNCTIONS"]
 

@@ -1,4 +1,4 @@
-"""SymPy function classes for the discriminator's loss function f.
+"""The vocabulary: the state symbols, the step-size symbols, and SymPy function classes for f.
 
 Three kinds of f reach the symbolic engine:
 
@@ -9,7 +9,7 @@ Three kinds of f reach the symbolic engine:
 * a general f, whose derivatives are the undefined functions
   f, f', f'', ... (:func:`general_f_derivative`) that evaluate at 0 to the
   symbols ``f0, fp0, fpp0, ...`` (LaTeX: f(0), f'(0), f''(0));
-* a custom f(t) given by the user as an expression in t (see ``_fparse``).
+* a custom f(t) given by the user as an expression in t (see ``stabgan.model.fparse``).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from functools import lru_cache
 import sympy as sp
 
 __all__ = ["Sigmoid", "Softplus", "general_f_derivative", "derivative_symbol", "F_SYMBOL_LATEX",
-           "T"]
+           "T", "THETA", "PSI", "F", "H_SYMBOL", "HG_SYMBOL", "HD_SYMBOL"]
 
 #: The argument of f in user expressions.
 T = sp.Symbol("t", real=True)
@@ -138,3 +138,16 @@ def general_f_derivative(order: int) -> type:
         "eval": classmethod(eval_), "fdiff": fdiff, "_latex": latex, "is_real": True,
         "__module__": __name__,
     })
+
+
+# -- the state and the step sizes --------------------------------------------------------------
+
+#: The generator's parameter theta and the discriminator's parameter psi (D(x) = psi x).
+THETA = sp.Symbol("theta", real=True)
+PSI = sp.Symbol("psi", real=True)
+#: Placeholder for the loss function f; replaced by the chosen f when a method is built.
+F = sp.Function("f")
+#: The step sizes when left out: positive symbols.
+H_SYMBOL = sp.Symbol("h", positive=True)
+HG_SYMBOL = sp.Symbol("h_g", positive=True)
+HD_SYMBOL = sp.Symbol("h_d", positive=True)

@@ -1,0 +1,1 @@
+"""The documents and figures of ``stabgan report`` (layer 7)."""
