@@ -307,22 +307,40 @@ def _upward_crossings(m, y0, t_max, rtol=1e-12, atol=1e-13):
 _T_MIN, _E_FOLDS, _T_CAP = 500.0, 40.0, 1e5
 
 
+def _linearizations(m: Method) -> list:
+    """The Jacobians of the flow at the catalogue values, exactly then as complex arrays: at
+    the Nash point, or for a field that jumps at psi = 0 at the one-sided equilibria (theta_b,
+    0+-) of each side (v_psi(theta_b, 0+-) = 0 = v_theta there). Derived here from the field,
+    not from the analysis, which this oracle checks."""
+    from ..model.jumps import one_sided_fields, smooth_field
+    from ..model.method import gaussian_expectation
+    values = {p.symbol: sp.sympify(m.values.get(p.name, p.default)) for p in m.spec.parameters}
+    integrand = tuple(sp.sympify(e).subs(values) for e in m.integrand)
+    noise = tuple((eps, sp.sympify(sd).subs(values)) for eps, sd in m.noise)
+
+    def jacobian(piece, point):
+        J = sp.Matrix(list(piece)).jacobian([THETA, PSI]).subs({THETA: point[0], PSI: point[1]})
+        return np.array(J.applyfunc(lambda e: gaussian_expectation(e, noise)).evalf(),
+                        dtype=complex)
+    field = smooth_field(integrand)
+    if field is not None:
+        return [jacobian(field, (0, 0))]
+    out = []
+    for piece in one_sided_fields(integrand):
+        on_axis = [e.subs(PSI, 0) for e in piece]
+        for r in sp.solve(on_axis[1], THETA):
+            if r.is_real is not False and sp.simplify(on_axis[0].subs(THETA, r)) == 0:
+                out.append(jacobian(piece, (r, 0)))
+    return out
+
+
 def _spectral_horizon(m: Method) -> tuple[float, float | None]:
-    """(horizon, slowest decay rate) from the exact linearizations at the catalogue values:
-    the Jacobian at the Nash point, or for a field that jumps at psi = 0 those of the
-    one-sided equilibria. Eigenvalues with non-negative real part set no time scale."""
-    from ..analysis.analyze import analyze
-    values = {p.name: m.values.get(p.name, p.default) for p in m.spec.parameters}
-    a = analyze(Method(m.spec, m.f, m.generator, values))
-    found = [complex(sp.N(e)) for e in a.eigenvalues]
-    if a.nonsmooth is not None:
-        found += [complex(*e["value"]) for side in a.nonsmooth["one_sided"].values()
-                  for eq in side["equilibria"] for e in eq["eigenvalues"]
-                  if e["value"] is not None]
-    rates = [-z.real for z in found if z.real < 0]
+    """(horizon, slowest decay rate) from the linearizations (:func:`_linearizations`).
+    Eigenvalues with non-negative real part set no time scale."""
+    rates = [-z.real for J in _linearizations(m) for z in np.linalg.eigvals(J) if z.real < 0]
     if not rates:
         return _T_MIN, None
-    slow = min(rates)
+    slow = float(min(rates))
     return float(min(_T_CAP, max(_T_MIN, _E_FOLDS / slow))), slow
 
 
