@@ -60,7 +60,9 @@ def analysis_text(a) -> str:
         for lo, hi in d["stable_intervals"]:
             lines.append(f"stable again for h in ({float(lo):.12g}, {float(hi):.12g})")
         if d["h_marginal"] is not None:
-            lines.append(f"spectrum on the unit circle for h <= {sp.sstr(d['h_marginal'])}")
+            lines.append(f"spectrum on the unit circle for h <= {sp.sstr(d['h_marginal'])}"
+                         + (", with a defective eigenvalue (Jordan block): the iterates grow "
+                            "linearly" if d.get("defective") else ""))
         if d["h_opt"] is not None:
             lines.append(f"fastest step h_opt = {d['h_opt']:.10g}, spectral radius there "
                          f"{d['rate_opt']:.10g}")

@@ -160,6 +160,10 @@ class Analysis:
         if self.locally_convergent is None:
             return f"locally convergent if and only if {self.condition}"
         if self.marginal and discrete:
+            if self.discrete.get("defective"):
+                return ("not locally convergent: the eigenvalues lie on the unit circle, and one "
+                        "of them is defective (a Jordan block): the linearized iterates grow "
+                        "linearly")
             return "not locally convergent: the eigenvalues lie on the unit circle"
         if discrete:
             return ("not locally convergent: an eigenvalue lies outside the unit circle"
@@ -227,6 +231,7 @@ def _discrete_dict(d: dict) -> dict:
         "h_max_status": d["h_max_status"],
         "stable_intervals": [[_bound(lo), _bound(hi)] for lo, hi in d["stable_intervals"]],
         "h_marginal": _bound(d["h_marginal"]),
+        "defective": d.get("defective"),
         "h_opt": d["h_opt"],
         "rate_opt": d["rate_opt"],
         "stability_conditions": [formula(c) for c in d["stability_conditions"]],
@@ -377,7 +382,8 @@ def _discrete(m: Method, scheme) -> Analysis:
                                   "h_marginal": None, "h_opt": None, "rate_opt": None,
                                   "stability_conditions": [], "h_max_status": "no Jacobian",
                                   "period": scheme.period, "state": state_names(scheme),
-                                  "charpoly": None, "period_spectral_radius": None})
+                                  "charpoly": None, "period_spectral_radius": None,
+                                  "defective": None})
     J = cont.jacobian
     lin = _linearization(m, scheme, J)
     M = update_jacobian(lin, scheme)
@@ -423,6 +429,10 @@ def _discrete(m: Method, scheme) -> Analysis:
         notes.append("h_max is not computed while symbols other than h remain ("
                      + ", ".join(sorted(str(x) for x in symbols)) + "): the exact "
                      "conditions in h are in stability_conditions")
+    defective = _defective(lin, scheme, M, marginal, bounds)
+    if defective:
+        notes.append(defective_words(defective, bounds["h_marginal"] if M.free_symbols
+                                     else None))
     stability_conditions = []
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
@@ -439,7 +449,33 @@ def _discrete(m: Method, scheme) -> Analysis:
                               "charpoly": sp.expand(sum(c * _Z ** (len(coeffs) - 1 - k)
                                                         for k, c in enumerate(coeffs))),
                               "stability_conditions": stability_conditions,
-                              "modified_field": modified, **bounds})
+                              "modified_field": modified, "defective": bool(defective)
+                              if defective is not None else None, **bounds})
+
+
+def _defective(lin, scheme, M: sp.Matrix, marginal, bounds: dict) -> list | None:
+    """The defective eigenvalues on the unit circle (``defective_unit_eigenvalues``): of M
+    where it is numeric and marginal, else of the operator at a rational step inside the
+    first run of steps with the spectrum on the unit circle (0, h_marginal); [] where the
+    spectrum does not stay on the circle, None where that is not known."""
+    from .discrete import _between, defective_unit_eigenvalues
+    from ..schemes.scheme import update_jacobian
+    if not M.free_symbols:
+        return defective_unit_eigenvalues(M) if marginal else ([] if marginal is False else None)
+    if bounds["h_marginal"] is not None:
+        q = _between(sp.S.Zero, bounds["h_marginal"])
+        return defective_unit_eigenvalues(update_jacobian(lin, scheme.with_step(q)))
+    return [] if bounds["h_max_status"] == "computed" else None
+
+
+def defective_words(found: list, h_marginal=None) -> str:
+    """The note for defective eigenvalues on the unit circle."""
+    where = "" if h_marginal is None else f" for h in (0, {sympy_str(h_marginal)})"
+    parts = [f"the roots of {sympy_str(g)} = 0 (algebraic multiplicity {alg}, geometric "
+             f"{geo})" for g, alg, geo in found]
+    return ("defective eigenvalue on the unit circle" + where + ": " + "; ".join(parts)
+            + ". A Jordan block: the iterates of the linearized update grow linearly with the "
+              "number of steps, although no eigenvalue lies outside the unit circle")
 
 
 def _describe_set(solutions: list) -> str:
@@ -579,19 +615,38 @@ def _smooth_where_no_jump(integrand, plus, minus):
     return sp.Or(*conditions) if conditions else None
 
 
+# what each type of classify_2x2 says about trajectories near a one-sided equilibrium
+_TYPE_WORDS = {
+    "stable node": "stable nodes: trajectories can settle on a non-Nash point",
+    "stable degenerate node": "stable degenerate nodes: trajectories can settle on a non-Nash "
+                              "point",
+    "unstable node": "unstable nodes: they repel, so no trajectory settles on them",
+    "unstable degenerate node": "unstable degenerate nodes: they repel, so no trajectory settles "
+                                "on them",
+    "stable focus": "stable foci: trajectories spiral towards them, cross psi = 0 and may close "
+                    "into a limit cycle",
+    "unstable focus": "unstable foci: trajectories spiral away from them across psi = 0, so none "
+                      "settles on them",
+    "saddle": "saddles: trajectories leave them except along one direction",
+    "centre": "centres of the one-sided field: its closed orbits around them are cut by psi = 0",
+    "degenerate (a zero eigenvalue)": "degenerate (a zero eigenvalue): the linearization decides "
+                                      "nothing",
+    "degenerate": "degenerate (zero trace, a real double eigenvalue): the linearization decides "
+                  "nothing",
+}
+
+
 def _nonsmooth_words(types: list) -> str:
+    """The behaviour near the one-sided equilibria, in words taken from their types (an
+    unstable node or focus attracts nothing, whatever the suffix of its name)."""
     if not types:
         return "no one-sided equilibrium on psi = 0: the global behaviour is left to the ODE oracle"
-    if all(t.endswith("node") for t in types):
-        return ("the one-sided equilibria (off the Nash point) are stable nodes: trajectories can "
-                "settle on a non-Nash point")
-    if all(t.endswith("focus") for t in types):
-        return ("the one-sided equilibria are foci: trajectories cross psi = 0 and may close into a "
-                "limit cycle")
     kinds = sorted(set(types))
-    if any(k.startswith("depends") for k in kinds):
+    if any(k not in _TYPE_WORDS for k in kinds):
         return ("the type of the one-sided equilibria " + "; ".join(kinds) + "; whether "
                 "trajectories settle off the Nash point or cycle is decided by the ODE oracle")
-    return ("one-sided equilibria of type " + ", ".join(kinds)
-            + "; whether trajectories settle off the Nash point or cycle is decided by the ODE "
-              "oracle")
+    words = "; ".join(_TYPE_WORDS[k] for k in kinds)
+    if kinds in (["stable node"], ["stable degenerate node"], ["stable focus"]):
+        return "the one-sided equilibria (off the Nash point) are " + words
+    return ("the one-sided equilibria (off the Nash point) are " + words + "; where trajectories "
+            "go is decided by the ODE oracle")

@@ -109,6 +109,55 @@ def spectral_radius(coeffs, dps: int = 50):
         return max(abs(r) for r in _numeric_roots(coeffs, dps))
 
 
+def _matrix_polynomial(poly: sp.Poly, M: sp.Matrix) -> sp.Matrix:
+    """poly(M), exactly (Horner)."""
+    out = sp.zeros(M.rows, M.cols)
+    for c in poly.all_coeffs():
+        out = out * M + c * sp.eye(M.rows)
+    return out
+
+
+def defective_unit_eigenvalues(M: sp.Matrix) -> list | None:
+    """The eigenvalues on the unit circle whose algebraic multiplicity exceeds their geometric
+    multiplicity (a Jordan block: the iterates M^k x grow like k), for an M with exact
+    rational entries.
+
+    Decided without algebraic numbers: with det(z I - M) = g^m r, g irreducible over Q and
+    prime to r, the roots of g are semisimple iff g(M) r(M) = 0 (r(M) vanishes on the other
+    generalized eigenspaces and is invertible on g's); conjugate roots share their Jordan
+    structure since M is rational.
+
+    Returns
+    -------
+    list of (sympy.Expr, int, int) or None
+        (factor g(z), algebraic, geometric multiplicity of each of its roots) for each
+        defective factor with a root on the unit circle; None where M is not rational.
+    """
+    if M.free_symbols:
+        return None
+    poly = sp.Poly(M.charpoly(_Z).as_expr(), _Z)
+    if not (poly.domain.is_ZZ or poly.domain.is_QQ):
+        return None
+    factors = sp.factor_list(poly)[1]
+    out = []
+    for i, (g, mult) in enumerate(factors):
+        if mult < 2:
+            continue
+        with mpmath.workdps(50):
+            roots = _numeric_roots(g.all_coeffs())
+            if not any(abs(abs(r) - 1) < mpmath.mpf(10) ** -40 for r in roots):
+                continue
+        rest = sp.Poly(1, _Z)
+        for j, (other, k) in enumerate(factors):
+            if j != i:
+                rest = rest * other ** k
+        gM = _matrix_polynomial(g, M)
+        if not (gM * _matrix_polynomial(rest, M)).is_zero_matrix:
+            geometric = (M.rows - gM.rank()) // g.degree()
+            out.append((g.as_expr(), mult, geometric))
+    return out
+
+
 def _is_marginal(coeffs) -> bool:
     """Spectral radius equal to 1 at 50 digits (the exact coefficients decide the rest)."""
     with mpmath.workdps(50):
@@ -222,10 +271,39 @@ def step_size_bounds(J, scheme: Scheme) -> dict:
             for e in (coeffs[1] ** 2 - 4 * coeffs[2], coeffs[1], coeffs[2], sp.diff(coeffs[2], h)):
                 candidates += [r for r in _positive_roots(sp.expand(e), h)
                                if h_max is sp.oo or r < h_max]
+        elif n > 2:
+            # a larger operator (OGDA, momentum, ...) can also be least at a double eigenvalue
+            # (OGDA on the GAN: two pairs merge at h = 1), where Brent on the float roots stops
+            # ~1e-9 short; the exact points are the roots in h of the discriminant in z, and
+            # those of the 2 x 2 case for each quadratic factor in z
+            for e in _exact_candidate_conditions(coeffs, h):
+                candidates += [r for r in _positive_roots(e, h) if h_max is sp.oo or r < h_max]
         h_opt, rate_opt = _optimal_step(coeffs, h, h_max, candidates)
         rate_opt = rate_opt ** (1 / scheme.period)
     return {"h_max": h_max, "stable_intervals": stable_intervals, "h_marginal": h_marginal,
             "h_opt": h_opt, "rate_opt": rate_opt}
+
+
+def _exact_candidate_conditions(coeffs, h) -> list:
+    """Polynomials in h whose positive roots are the exact points where the spectral radius
+    of an operator of size > 2 can be least: the discriminant in z of the square-free part
+    of det(z I - M) (a double eigenvalue; a factor repeated for every h marks no point, two
+    factors sharing a root still do), and for each factor in z of degree <= 2 the points of
+    the 2 x 2 case (OGDA on R1: det(z I - M) is the square of a quadratic for every h, least
+    where its trace vanishes)."""
+    poly = sp.Poly(sum(c * _Z ** (len(coeffs) - 1 - k) for k, c in enumerate(coeffs)), _Z)
+    out = []
+    square_free = sp.Poly(sp.sqf_part(poly.as_expr(), _Z), _Z)
+    if square_free.degree() >= 2:
+        out.append(sp.discriminant(square_free, _Z))
+    for factor, _ in sp.factor_list(poly)[1]:
+        f = factor.all_coeffs()
+        if factor.degree() == 1:
+            out.append(f[1] / f[0])
+        elif factor.degree() == 2:
+            b, c = f[1] / f[0], f[2] / f[0]
+            out += [b ** 2 - 4 * c, b, c, sp.diff(c, h)]
+    return [sp.expand(e) for e in out]
 
 
 def _optimal_step(coeffs, h, h_max, candidates=()):

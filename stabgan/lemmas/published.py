@@ -484,12 +484,12 @@ S("mng17-step-size-lemma",
 
 S("nk17-stable-logistic",
   r"The gradient-norm regularizer makes the equilibrium locally exponentially stable for every $\eta > 0$ (standard GAN)",
-  "Nagarajan, Kolter 2017 (the gradient-norm regularizer)",
+  "Nagarajan, Kolter 2017 (the gradient-norm regularizer; on the Dirac-GAN; derived)",
   VerdictIs(Ref.of("nk"), "eta > 0"),
   _nk_converges("logistic"))
 S("nk17-stable-wgan",
   r"The same for the WGAN objective ($f(t) = t$): stable for every $\eta > 0$",
-  "Nagarajan, Kolter 2017 (regularized WGAN)",
+  "Nagarajan, Kolter 2017 (regularized WGAN; on the Dirac-GAN; derived)",
   VerdictIs(Ref.of("nk", f="t"), "eta > 0"),
   _nk_converges("t"))
 S("nk17-critical-eta",

@@ -9,7 +9,10 @@ sides push towards the line; the step-size control never grinds through the jump
 
 :func:`attractor` follows the flow from a start and says where it ends: the Nash
 equilibrium, another point, a limit cycle (found by a Poincare section at the upward
-crossings of :math:`\psi = 0`), or none within ``t_max``.
+crossings of :math:`\psi = 0`), none (a centre: periodic orbits all around), or undecided
+when it has done none of these by the horizon. The default horizon follows from the
+spectrum: enough e-foldings of the slowest decaying eigenvalue at the Nash point or at the
+one-sided equilibria (DRAGAN with gamma = 3 has one of about -0.02), with a cap.
 """
 from __future__ import annotations
 
@@ -257,7 +260,8 @@ class Attractor:
     kind : str
         ``"equilibrium"`` (the Nash point (0, 0)), ``"point"`` (another point: ``theta``,
         ``psi``), ``"limit_cycle"`` (``theta_crossing`` where it crosses psi = 0 upwards, and
-        ``period``) or ``"none"`` within ``t_max``.
+        ``period``), ``"none"`` (periodic orbits whose neighbours are periodic too: a centre,
+        nothing attracts) or ``"undecided"`` (none of these by ``t_max``: follow it longer).
     detail : str
         What was measured.
     """
@@ -301,7 +305,49 @@ def _upward_crossings(m, y0, t_max, rtol=1e-12, atol=1e-13):
     return end, ups, float(np.hypot(*rhs(0, end)))
 
 
-def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float = 500.0,
+# the default horizon: at least _T_MIN, _E_FOLDS e-foldings of the slowest decaying eigenvalue
+# (the speed falls from O(1) to far below tol = 1e-8), at most _T_CAP
+_T_MIN, _E_FOLDS, _T_CAP = 500.0, 40.0, 1e5
+
+
+def _linearizations(m: Method) -> list:
+    """The Jacobians of the flow at the catalogue values, exactly then as complex arrays: at
+    the Nash point, or for a field that jumps at psi = 0 at the one-sided equilibria (theta_b,
+    0+-) of each side (v_psi(theta_b, 0+-) = 0 = v_theta there). Derived here from the field,
+    not from the analysis, which this oracle checks."""
+    from ..model.jumps import one_sided_fields, smooth_field
+    from ..model.method import gaussian_expectation
+    values = {p.symbol: sp.sympify(m.values.get(p.name, p.default)) for p in m.spec.parameters}
+    integrand = tuple(sp.sympify(e).subs(values) for e in m.integrand)
+    noise = tuple((eps, sp.sympify(sd).subs(values)) for eps, sd in m.noise)
+
+    def jacobian(piece, point):
+        J = sp.Matrix(list(piece)).jacobian([THETA, PSI]).subs({THETA: point[0], PSI: point[1]})
+        return np.array(J.applyfunc(lambda e: gaussian_expectation(e, noise)).evalf(),
+                        dtype=complex)
+    field = smooth_field(integrand)
+    if field is not None:
+        return [jacobian(field, (0, 0))]
+    out = []
+    for piece in one_sided_fields(integrand):
+        on_axis = [e.subs(PSI, 0) for e in piece]
+        for r in sp.solve(on_axis[1], THETA):
+            if r.is_real is not False and sp.simplify(on_axis[0].subs(THETA, r)) == 0:
+                out.append(jacobian(piece, (r, 0)))
+    return out
+
+
+def _spectral_horizon(m: Method) -> tuple[float, float | None]:
+    """(horizon, slowest decay rate) from the linearizations (:func:`_linearizations`).
+    Eigenvalues with non-negative real part set no time scale."""
+    rates = [-z.real for J in _linearizations(m) for z in np.linalg.eigvals(J) if z.real < 0]
+    if not rates:
+        return _T_MIN, None
+    slow = float(min(rates))
+    return float(min(_T_CAP, max(_T_MIN, _E_FOLDS / slow))), slow
+
+
+def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float | None = None,
               tol: float = 1e-8) -> Attractor:
     r"""Follow the flow :math:`\dot x = v(x)` from (theta0, psi0) and say where it ends.
 
@@ -309,7 +355,8 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float = 
     psi < 0 to psi > 0): successive crossings agreeing to ``tol`` give ``theta_crossing``
     and ``period``. A periodic orbit whose neighbours are periodic too (a centre, such as
     the minimax GAN's circles, where theta^2 + psi^2 is conserved) is not attracting:
-    the answer is then ``"none"``.
+    the answer is then ``"none"``. A flow that has neither settled nor closed into a cycle
+    by ``t_max`` is ``"undecided"``, never ``"none"``.
 
     Parameters
     ----------
@@ -317,15 +364,18 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float = 
         From :func:`method`.
     theta0, psi0 : float
         The start.
-    t_max : float
-        How long to follow the flow.
+    t_max : float, optional
+        How long to follow the flow. Default: from the spectrum, 40 e-foldings of the
+        slowest decaying eigenvalue of the linearizations (Nash point, one-sided
+        equilibria), at least 500 and at most 1e5.
     tol : float
         Agreement asked of successive section crossings, and of the end state.
 
     Returns
     -------
     Attractor
-        ``kind`` in equilibrium, point, limit_cycle, none, with the numbers that go with it.
+        ``kind`` in equilibrium, point, limit_cycle, none, undecided, with the numbers that
+        go with it.
 
     Examples
     --------
@@ -335,6 +385,9 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float = 
     """
     if not isinstance(m, Method):
         raise InputError(f"attractor takes a method from stabgan.method(...). Got {m!r} instead.")
+    slow = None
+    if t_max is None:
+        t_max, slow = _spectral_horizon(m)
     for name, value in (("theta0", theta0), ("psi0", psi0), ("t_max", t_max)):
         if not np.isfinite(float(value)):
             raise InputError(f"The '{name}' option must be finite. Got {value!r} instead.")
@@ -362,6 +415,8 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float = 
         return Attractor("none", detail="periodic orbits whose neighbours are periodic too (a "
                                         "centre): no attractor; the norm is conserved or "
                                         "neutrally stable")
-    return Attractor("none", theta=float(end[0]), psi=float(end[1]),
-                     detail=f"neither settled nor periodic by t = {t_max:g} "
-                            f"(distance {dist:.3g}, speed {speed:.2e})")
+    horizon = ("" if slow is None else
+               f"; horizon from the slowest decaying eigenvalue, rate {slow:.3g}")
+    return Attractor("undecided", theta=float(end[0]), psi=float(end[1]),
+                     detail=f"undecided at t_max = {t_max:g}: neither settled nor periodic "
+                            f"(distance {dist:.3g}, speed {speed:.2e}){horizon}")

@@ -145,7 +145,9 @@ def _section_tex(r: dict) -> list[str]:
         d = a.discrete
         if d["h_marginal"] is not None:
             lines.append(r"; the spectrum stays on the unit circle for $h \le "
-                         + _bound(d["h_marginal"]) + "$")
+                         + _bound(d["h_marginal"]) + "$"
+                         + (", with a defective eigenvalue (a Jordan block): the linearized "
+                            "iterates grow linearly" if d.get("defective") else ""))
         if d["stable_intervals"]:
             lines.append("; stable again on " + ", ".join(
                 r"$(%s, %s)$" % (_bound(lo), _bound(hi)) for lo, hi in d["stable_intervals"]))
@@ -310,6 +312,9 @@ def method_markdown(r: dict, figures: list[str]) -> str:
             text = f"**{label}** at the defaults: $h_{{\\max}} = {_bound(a.h_max)}$"
             if d["h_marginal"] is not None:
                 text += f"; spectrum on the unit circle for $h \\le {_bound(d['h_marginal'])}$"
+                if d.get("defective"):
+                    text += (", with a defective eigenvalue (a Jordan block): the linearized "
+                             "iterates grow linearly")
             if d["h_opt"] is not None:
                 text += (f"; fastest step $h_{{\\mathrm{{opt}}}} \\approx {d['h_opt']:.6g}$ "
                          f"(spectral radius {d['rate_opt']:.6g})")
