@@ -162,3 +162,28 @@ def test_stability_map_bad_axis():
         stabgan.stability_map(stabgan.method("r1"), "simgd", h=[0.1], sigma=[1.0])
     with pytest.raises(stabgan.InputError, match="must lie in"):
         stabgan.stability_map(stabgan.method("r1"), "simgd", h=[0.1], gamma=[-1.0])
+
+
+def test_a_per_method_figure_is_one_function_and_one_list_entry(tmp_path, monkeypatch):
+    """Adding an entry to METHOD_FIGURES is all it takes: the report draws it for each method
+    (with the shared trajectories) and the method's Markdown links it after the others."""
+    import stabgan.report.build as build
+    from stabgan.report.plots import FIGURE_RC, _plt, save
+
+    def final_states(m, path, runs):
+        plt = _plt()
+        with plt.rc_context(FIGURE_RC):
+            fig, ax = plt.subplots()
+            for scheme, r in sorted(runs.items()):
+                ax.plot(r.history_theta[-1], r.history_psi[-1], label=scheme)
+            save(fig, path)
+
+    extra = build.MethodFigure("trajectory", final_states)
+    monkeypatch.setattr(build, "METHOD_FIGURES", build.METHOD_FIGURES + (extra,))
+    assert report(tmp_path, only=["r1"], log=_quiet) == 0
+    assert (tmp_path / "figures" / "trajectory_r1.png").read_bytes().startswith(b"\x89PNG")
+    text = (tmp_path / "derivations" / "r1.md").read_text()
+    links = [line for line in text.splitlines() if line.startswith("![")]
+    assert [link.split("(")[-1] for link in links] == [
+        "../figures/phase_r1.png)", "../figures/distance_r1.png)",
+        "../figures/trajectory_r1.png)"]

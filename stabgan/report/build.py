@@ -20,36 +20,71 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import InputError
 from ..model.catalogue import CATALOGUE, get_spec
 
-__all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures"]
+__all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures", "METHOD_FIGURES", "MethodFigure"]
 
 #: RMS tolerance (0-255 grey levels) for figures in ``--check``.
 IMAGE_TOLERANCE = 2.0
 
 
+@dataclass(frozen=True)
+class MethodFigure:
+    """A figure drawn for every method of the catalogue: its file name and how to draw it.
+
+    ``draw(m, path, runs)`` draws the figure of method ``m`` (at its defaults) into ``path``;
+    ``runs`` are the SimGD/AltGD trajectories shared by every figure of the method. A new
+    per-method figure is one such function and one entry of :data:`METHOD_FIGURES`: the report
+    draws it and each method's Markdown links it, in this order.
+    """
+
+    prefix: str
+    draw: Callable
+    smooth_only: bool = False
+
+    def name(self, spec) -> str:
+        """The file name under figures/."""
+        return f"{self.prefix}_{spec.id}.png"
+
+
+def _phase(m, path, runs) -> None:
+    from .plots import phase_portrait
+    phase_portrait(m, path, h=0.1, steps=300, start=(1.0, 1.0), runs=runs)
+
+
+def _distance(m, path, runs) -> None:
+    from .plots import distance_plot
+    distance_plot(m, path, h=0.1, steps=500, start=(1.0, 1.0), runs=runs)
+
+
+#: The per-method figures: the phase portrait (fields without a jump) and the distance curve.
+METHOD_FIGURES = (MethodFigure("phase", _phase, smooth_only=True),
+                  MethodFigure("distance", _distance))
+
+
 def _figure_names(spec, smooth: bool) -> list[str]:
-    return ([f"phase_{spec.id}.png"] if smooth else []) + [f"distance_{spec.id}.png"]
+    return [f.name(spec) for f in METHOD_FIGURES if smooth or not f.smooth_only]
 
 
 def _method_figures(spec, figures: Path, log) -> None:
-    """Phase portrait (smooth fields) and distance curve of one method at its defaults."""
+    """Every figure of :data:`METHOD_FIGURES` for one method at its defaults."""
     from ..analysis.analyze import analyze
     from ..model.method import method
-    from .plots import discrete_runs, distance_plot, phase_portrait
+    from .plots import discrete_runs
     t0 = time.perf_counter()
     m = method(spec.id, **{p.name: p.default for p in spec.parameters})
-    # SimGD and AltGD from (1, 1) with h = 0.1, simulated once for both figures: the phase
+    # SimGD and AltGD from (1, 1) with h = 0.1, simulated once for every figure: the phase
     # portrait draws the first 300 steps, the distance plot all 500
     runs = discrete_runs(m, h=0.1, steps=500, start=(1.0, 1.0))
-    if analyze(m).nonsmooth is None:
-        phase_portrait(m, figures / f"phase_{spec.id}.png", h=0.1, steps=300,
-                       start=(1.0, 1.0), runs=runs)
-    distance_plot(m, figures / f"distance_{spec.id}.png", h=0.1, steps=500, start=(1.0, 1.0),
-                  runs=runs)
+    smooth = analyze(m).nonsmooth is None
+    for figure in METHOD_FIGURES:
+        if smooth or not figure.smooth_only:
+            figure.draw(m, figures / figure.name(spec), runs)
     log(f"{spec.id}: figures {time.perf_counter() - t0:.1f} s")
 
 
