@@ -446,3 +446,28 @@ def test_a_long_symbolic_period_is_announced(capsys):
     assert "product of 16 steps with h symbolic" in err and "--h" in err
     assert main(["analyze", "gan", "--scheme", "altgd", "--n-d", "3", "--json"]) == 0
     assert "symbolic" not in capsys.readouterr().err
+
+
+def test_numbers_at_extreme_parameters_agree_with_the_exact_verdict():
+    """Kind 3: floating cancellation must not contradict the exact verdict. R1 at gamma =
+    1e150 has eigenvalues -gamma/2 -+ sqrt(gamma^2 - 4 f'(0)^2)/2; the slow one is
+    -1/(4 gamma) + O(gamma^-3) (mpmath at 400 digits), negative as the verdict says."""
+    import mpmath
+    a = stabgan.analyze(stabgan.method("r1", gamma="1e150"))
+    assert a.locally_convergent is True
+    with mpmath.workdps(400):
+        g = mpmath.mpf(10) ** 150
+        slow = -g / 2 + mpmath.sqrt(g * g - 1) / 2
+    assert a.spectral_abscissa < 0
+    assert abs(a.spectral_abscissa - float(slow)) <= 1e-12 * abs(float(slow))
+
+
+def test_a_huge_step_gives_the_radius_not_an_error():
+    """SimGD on R1 (gamma = 1, f'(0) = 1/2: a double eigenvalue -1/2) at h = 1e300: the update
+    operator I + hJ has the double eigenvalue 1 - h/2, so the radius is h/2 - 1 = 5e299."""
+    a = stabgan.analyze(stabgan.method("r1", gamma=1), scheme="simgd", h="1e300")
+    assert a.locally_convergent is False
+    assert abs(a.spectral_radius - 5e299) <= 1e-12 * 5e299
+    r = _cli(["analyze", "r1", "-p", "gamma=1", "--scheme", "simgd", "--h", "1e300", "--json"])
+    assert r.returncode == 0, r.stderr
+    assert _strict(r.stdout)["spectral_radius"] == pytest.approx(5e299, rel=1e-12)
