@@ -6,19 +6,17 @@ then :math:`n_d` discriminator steps :math:`\psi \leftarrow \psi + h_d v_\psi(\t
 each with the newest value of the other player (the order can be swapped); a box
 constraint of the method (WGAN's clipping) is a projection after each discriminator step.
 
-How it runs: trajectories are cut into cache-sized chunks; each chunk runs all its steps
-with preallocated buffers and in-place ufuncs generated from the SymPy field (``stabgan.codegen.kernels``;
-the loop invariants such as 1 - h gamma are computed once per chunk). Every operation is
-elementwise, so a trajectory's result does not depend on the chunk size, the batch size or
-its position in the batch (tested bitwise). The bound is checked at every step: a trajectory
-that became non-finite or left it (max(|theta|, |psi|) > ``bound``) at some step of a block
-of :data:`CHECK_EVERY` steps is replayed from the start of the block, step by step, and
-frozen at the last state inside the bound, with the step at which it left recorded (a start
-outside the bound has left at step 0). SimGD without recording checks one sum of squares per
-chunk and step, and tracks max(|theta|, |psi|) trajectory by trajectory only from a step
-whose sum reaches bound^2 (see ``_Runner._run_simgd``); the other paths track it at every
-step. Floating-point warnings are suppressed inside the update and reported as statuses
-instead.
+How it runs: trajectories are cut into cache-sized chunks, and every scheme runs through one
+chunk loop (``stabgan.oracles.loop``) with a stepper for its update (``stabgan.oracles.steppers``:
+the fused in-place kernels generated from the SymPy field for SimGD and AltGD, the update
+rules of ``stabgan.schemes.rules`` for the others). The loop checks the bound at every step
+(one sum of squares per chunk and step; a trajectory that became non-finite or left it,
+max(|theta|, |psi|) > ``bound``, is replayed from the start of its block of
+:data:`CHECK_EVERY` steps and frozen at the last state inside the bound, with the step at
+which it left; a start outside the bound has left at step 0), records the history and
+reports progress. Every operation is elementwise, so a trajectory's result does not depend
+on the chunk size, the batch size or its position in the batch (tested bitwise).
+Floating-point warnings are suppressed inside the update and reported as statuses instead.
 """
 from __future__ import annotations
 
@@ -30,13 +28,12 @@ from .._errors import InputError
 from .._options import (SCHEMES, broadcast_named, check_float_option, check_memory,
                         float_array, int_option)
 from ..model.method import Method
-from .fields import ChunkField, update_kernel_factory
-from .monitor import DOT_PIECE, Meter, outside, square_threshold
+from .loop import CHECK_EVERY, run_chunk
+from .monitor import Meter
+from .steppers import make_start
 
 __all__ = ["simulate", "SimulationResult", "MESSAGES", "CHECK_EVERY"]
 
-#: Steps between divergence checks.
-CHECK_EVERY = 16
 #: What each status means (the CLI and the API say the same thing).
 MESSAGES = {
     "converged": "within tol of the equilibrium (0, 0) at the last step",
@@ -229,20 +226,24 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         workers = 1
     workers = max(1, min(int_option(workers, "workers", 1, 256), len(chunks) or 1))
     meter = Meter(progress, total * steps)
-    if not rule.plain:
-        from .rule_chunks import lazy_methods, run_rule_chunk
-        methods = lazy_methods(m, rule.lazy_every)
-        clip = _Runner.clip_bounds(m)
+    uniform = None
+    if total and np.all(flat[2] == flat[2][0]) and np.all(flat[3] == flat[3][0]):
+        # one step size for the whole batch: a scalar, the same in every chunk
+        uniform = (dtype.type(flat[2][0]), dtype.type(flat[3][0]))
 
-        def work(my_chunks) -> None:
-            with np.errstate(all="ignore"):
-                for sl in my_chunks:
-                    run_rule_chunk(rule, methods, clip, sl, flat, steps, record_every, result,
-                                   dtype, bound, meter, rule.h_e)
-    else:
-        def work(my_chunks) -> None:
-            _run_plain(m, scheme, n_g, n_d, order, chunk_size, total, dtype, bound, flat,
-                       steps, record_every, result, meter, my_chunks)
+    def work(my_chunks) -> None:
+        start = make_start(m, rule, dtype, min(chunk_size, max(total, 1)))
+        with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
+            for sl in my_chunks:
+                x0 = np.array([flat[0][sl].astype(dtype), flat[1][sl].astype(dtype)])
+                h = uniform if uniform is not None else (flat[2][sl].astype(dtype),
+                                                   flat[3][sl].astype(dtype))
+                history = (result["hist_theta"][sl], result["hist_psi"][sl]) if n_rec else None
+                x, prev, left_at = run_chunk(start, x0, h, steps, bound, history=history,
+                                             record_every=record_every, meter=meter)
+                result["theta"][sl], result["psi"][sl] = x
+                result["prev_theta"][sl], result["prev_psi"][sl] = prev
+                result["diverged_at"][sl] = left_at
     if workers == 1:
         work(chunks)
     else:
@@ -250,20 +251,6 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, [chunks[i::workers] for i in range(workers)]))
     return _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec)
-
-
-def _run_plain(m, scheme, n_g, n_d, order, chunk_size, total, dtype, bound, flat, steps,
-               record_every, result, meter, my_chunks) -> None:
-    """SimGD/AltGD without memory: fused in-place kernels (the fast path)."""
-    uniform = None
-    if total and np.all(flat[2] == flat[2][0]) and np.all(flat[3] == flat[3][0]):
-        uniform = (dtype.type(flat[2][0]), dtype.type(flat[3][0]))
-    runner = _Runner(m, scheme, n_g, n_d, order, min(chunk_size, max(total, 1)), dtype, bound)
-    runner.uniform_h = uniform
-    runner.meter = meter
-    with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
-        for sl in my_chunks:
-            runner.run_chunk(sl, flat, steps, record_every, result)
 
 
 def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):
@@ -293,315 +280,3 @@ def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):
                             converged=shaped(converged), diverged=shaped(diverged),
                             status=shaped(status), diverged_at=shaped(result["diverged_at"]),
                             history_theta=hist[0], history_psi=hist[1], record_steps=hist[2])
-
-
-class _Runner:
-    """Runs the steps of one chunk in place."""
-
-    def __init__(self, m, scheme, n_g, n_d, order, size, dtype, bound):
-        self.scheme, self.n_g, self.n_d, self.order = scheme, n_g, n_d, order
-        self.dtype, self.bound = dtype, bound
-        self.threshold = square_threshold(bound, dtype)
-        self.method, self.size = m, size
-        self.uniform_h = None
-        self.meter = None
-        self.fused = not m.derived.noise
-        self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
-        self._cache: dict = {}
-        if not self.fused:
-            if scheme == "simgd":
-                self.both = ChunkField(m, (0, 1), size, dtype)
-            else:
-                self.gen = ChunkField(m, (0,), size, dtype)
-                self.dis = ChunkField(m, (1,), size, dtype)
-        self.clip = self.clip_bounds(m)
-
-    @staticmethod
-    def clip_bounds(m) -> list:
-        """The method's box constraints as (coordinate, low, high) floats."""
-        values = m.numeric_params
-        subs = {p.symbol: values[p.name] for p in m.spec.parameters}
-        return [(coord, float(lo.subs(subs)), float(hi.subs(subs)))
-                for coord, lo, hi in m.spec.constraints]
-
-    def _project(self, psi) -> None:
-        for coord, lo, hi in self.clip:
-            if coord == "psi":
-                np.clip(psi, lo, hi, out=psi)
-
-    def _arrays(self, key, count: int, n: int, rows: int = 0) -> list:
-        """``count`` work arrays of length n, cut from arrays of the chunk size allocated once
-        per key; with ``rows``, contiguous arrays of shape (rows, n) (once per key and n)."""
-        if rows:
-            key = (key, n)
-            if key not in self._cache:
-                self._cache[key] = [np.empty((rows, n), self.dtype) for _ in range(count)]
-            return self._cache[key]
-        if key not in self._cache:
-            self._cache[key] = [np.empty(self.size, self.dtype) for _ in range(count)]
-        return [a[:n] for a in self._cache[key]]
-
-    def stepper(self, hg, hd, n: int):
-        """The fused update of n trajectories with step sizes hg, hd (scalars of the dtype or
-        arrays of length n), its loop invariants computed once: for SimGD one function
-        ``step(theta, psi, theta_out, psi_out)``, for AltGD one per player (``step(theta,
-        psi, out)``). None for a field with noise (evaluated by quadrature)."""
-        if not self.fused:
-            return None
-        m = self.method
-        if self.scheme == "simgd":
-            if np.ndim(hg) == 0 and np.ndim(hd) == 0:
-                shared = bool(hg == hd)
-            else:
-                shared = hg is hd or bool(np.ndim(hg) and np.ndim(hd) and np.array_equal(hg, hd))
-            make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, (0, 1), shared)
-            return make(hg, hd, *self.values, self._arrays(("work", shared), nbuf, n), self.dtype)
-        makers = []
-        for comp, hc in (((0,), hg), ((1,), hd)):
-            make, nbuf = update_kernel_factory(m.spec, m.f, m.generator, comp, False)
-            makers.append(make(hc, *self.values, self._arrays(("work", comp), nbuf, n),
-                               self.dtype))
-        return tuple(makers)
-
-    @staticmethod
-    def track(peak, tmp, th, ps) -> None:
-        """peak <- max(peak, |theta|, |psi|) (NaN propagates): the bound is checked at every
-        step, so an excursion beyond it that comes back is not missed."""
-        np.abs(th, out=tmp)
-        np.maximum(peak, tmp, out=peak)
-        np.abs(ps, out=tmp)
-        np.maximum(peak, tmp, out=peak)
-
-    def step(self, th, ps, hg, hd, stepper) -> None:
-        """One update of the state (th, ps) in place (``stepper`` from :meth:`stepper`)."""
-        n = th.shape[0]
-        if self.fused:
-            if self.scheme == "simgd":
-                out_t, out_p = self._arrays("out", 2, n)
-                stepper(th, ps, out_t, out_p)
-                np.copyto(th, out_t)
-                np.copyto(ps, out_p)
-                self._project(ps)
-                return
-            (out,) = self._arrays("out1", 1, n)
-            blocks = [(th, self.n_g, stepper[0], False), (ps, self.n_d, stepper[1], True)]
-            if self.order == "discriminator-first":
-                blocks.reverse()
-            for target, count, kernel, project in blocks:
-                for _ in range(count):
-                    kernel(th, ps, out)
-                    np.copyto(target, out)
-                    if project:
-                        self._project(ps)
-            return
-        if self.scheme == "simgd":
-            vt, vp = self.both(th, ps)
-            np.multiply(vt, hg, out=vt)
-            np.multiply(vp, hd, out=vp)
-            np.add(th, vt, out=th)
-            np.add(ps, vp, out=ps)
-            self._project(ps)
-            return
-        blocks = [("g", self.n_g), ("d", self.n_d)]
-        if self.order == "discriminator-first":
-            blocks.reverse()
-        for who, count in blocks:
-            for _ in range(count):
-                if who == "g":
-                    (vt,) = self.gen(th, ps)
-                    np.multiply(vt, hg, out=vt)
-                    np.add(th, vt, out=th)
-                else:
-                    (vp,) = self.dis(th, ps)
-                    np.multiply(vp, hd, out=vp)
-                    np.add(ps, vp, out=ps)
-                    self._project(ps)
-
-    def _outside(self, th, ps) -> np.ndarray:
-        return outside(th, ps, self.bound)
-
-    def _inputs(self, sl, flat):
-        th = flat[0][sl].astype(self.dtype)
-        ps = flat[1][sl].astype(self.dtype)
-        if self.uniform_h is not None:
-            # one step size for the whole batch: a scalar, the same in every chunk
-            hg, hd = self.uniform_h
-        else:
-            hg = flat[2][sl].astype(self.dtype)
-            hd = flat[3][sl].astype(self.dtype)
-        return th, ps, hg, hd
-
-    def run_chunk(self, sl, flat, steps, record_every, result) -> None:
-        th, ps, hg, hd = self._inputs(sl, flat)
-        if self.fused and self.scheme == "simgd" and not record_every:
-            self._run_simgd(sl, th, ps, hg, hd, steps, result)
-            return
-        n = th.shape[0]
-        stepper = self.stepper(hg, hd, n)
-        frozen = np.zeros(n, bool)
-        frozen_th = th.copy()
-        frozen_ps = ps.copy()
-        div_at = np.full(n, -1, np.int64)
-        prev_th, prev_ps = th.copy(), ps.copy()
-        peak = np.empty(n, self.dtype)
-        tmp = np.empty(n, self.dtype)
-        # a start outside the bound has diverged at step 0 (frozen at the start)
-        start_out = self._outside(th, ps)
-        if start_out.any():
-            frozen[start_out] = True
-            div_at[start_out] = 0
-        rec = 0
-        if record_every:
-            result["hist_theta"][sl, 0] = th
-            result["hist_psi"][sl, 0] = ps
-            rec = 1
-        done = 0
-        while done < steps:
-            block = min(CHECK_EVERY, steps - done)
-            save_th, save_ps = th.copy(), ps.copy()
-            peak.fill(0)
-            for k in range(block):
-                if done + k == steps - 1:
-                    np.copyto(prev_th, th)
-                    np.copyto(prev_ps, ps)
-                self.step(th, ps, hg, hd, stepper)
-                self.track(peak, tmp, th, ps)
-                if record_every and (done + k + 1) % record_every == 0:
-                    # states of trajectories that have already left are fixed up below
-                    result["hist_theta"][sl, rec] = th
-                    result["hist_psi"][sl, rec] = ps
-                    rec += 1
-            bad = ~(peak <= self.bound) & ~frozen
-            if bad.any():
-                idx = np.flatnonzero(bad)
-                self._replay(idx, save_th, save_ps, hg, hd, done, block, frozen_th, frozen_ps,
-                             div_at)
-                frozen[idx] = True
-            if frozen.any():
-                np.copyto(th, frozen_th, where=frozen)
-                np.copyto(ps, frozen_ps, where=frozen)
-                np.copyto(prev_th, frozen_th, where=frozen)
-                np.copyto(prev_ps, frozen_ps, where=frozen)
-                if record_every:
-                    self._fix_history(result, sl, frozen, frozen_th, frozen_ps, div_at,
-                                      record_every, rec)
-            done += block
-            if self.meter is not None:
-                self.meter.add(n * block)
-        result["theta"][sl] = th
-        result["psi"][sl] = ps
-        result["prev_theta"][sl] = prev_th
-        result["prev_psi"][sl] = prev_ps
-        result["diverged_at"][sl] = div_at
-
-    def _run_simgd(self, sl, th, ps, hg, hd, steps, result) -> None:
-        """Fused SimGD without recording: theta and psi are the rows of one (2, n) array, and
-        the steps ping-pong between two of them (no copies inside the loop).
-
-        Bound monitor: after every step, one sum of squares of the whole chunk (BLAS dots, no
-        temporary arrays). It is >= :func:`square_threshold` (or NaN) whenever a trajectory
-        is beyond the bound or non-finite at that step, so a step it passes needs nothing
-        else; from the first step it does not pass until the end of the block,
-        max(|theta|, |psi|) of every trajectory is tracked element by element (the previous
-        monitor), the trajectories that left are replayed from the block's start, frozen, and
-        their running state is set to (0, 0) so that they do not trip the monitor again."""
-        n = th.shape[0]
-        a, b, save, prev, peak, tmp = self._arrays("simgd", 6, n, rows=2)
-        a[0], a[1] = th, ps
-        step = self.stepper(hg, hd, n)
-        frozen = np.zeros(n, bool)
-        frozen_th, frozen_ps = th.copy(), ps.copy()
-        div_at = np.full(n, -1, np.int64)
-        start_out = self._outside(th, ps)
-        if start_out.any():
-            frozen |= start_out
-            div_at[start_out] = 0
-            a[:, start_out] = 0
-        np.copyto(prev, a)
-
-        def views(x):
-            pieces = [row[i:i + DOT_PIECE] for row in x for i in range(0, n, DOT_PIECE)]
-            return x, x[0], x[1], pieces
-
-        cur, nxt = views(a), views(b)
-        # SciPy's BLAS dot (ddot, sdot): about half the call overhead of np.dot
-        from scipy.linalg.blas import get_blas_funcs
-        dot = get_blas_funcs("dot", dtype=self.dtype)
-        threshold, project = self.threshold, self.clip
-        done = 0
-        while done < steps:
-            block = min(CHECK_EVERY, steps - done)
-            np.copyto(save, cur[0])
-            alarm = False
-            for k in range(block):
-                if done + k == steps - 1:
-                    np.copyto(prev, cur[0])
-                step(cur[1], cur[2], nxt[1], nxt[2])
-                if project:
-                    self._project(nxt[2])
-                if alarm:
-                    np.abs(nxt[0], out=tmp)
-                    np.maximum(peak, tmp, out=peak)
-                else:
-                    pieces = nxt[3]
-                    total = dot(pieces[0], pieces[0])
-                    for piece in pieces[1:]:
-                        total = total + dot(piece, piece)
-                    if not total < threshold:
-                        alarm = True
-                        np.abs(nxt[0], out=peak)
-                cur, nxt = nxt, cur
-            if alarm:
-                bad = ~((peak[0] <= self.bound) & (peak[1] <= self.bound)) & ~frozen
-                if bad.any():
-                    idx = np.flatnonzero(bad)
-                    self._replay(idx, save[0], save[1], hg, hd, done, block, frozen_th,
-                                 frozen_ps, div_at)
-                    frozen[idx] = True
-                    cur[0][:, idx] = 0
-            done += block
-            if self.meter is not None:
-                self.meter.add(n * block)
-        final = cur[0]
-        if frozen.any():
-            np.copyto(final[0], frozen_th, where=frozen)
-            np.copyto(final[1], frozen_ps, where=frozen)
-            np.copyto(prev[0], frozen_th, where=frozen)
-            np.copyto(prev[1], frozen_ps, where=frozen)
-        result["theta"][sl] = final[0]
-        result["psi"][sl] = final[1]
-        result["prev_theta"][sl] = prev[0]
-        result["prev_psi"][sl] = prev[1]
-        result["diverged_at"][sl] = div_at
-
-    def _replay(self, idx, save_th, save_ps, hg, hd, done, block, frozen_th, frozen_ps, div_at):
-        """Re-run the block step by step for the escaping trajectories; freeze each at the last
-        state inside the bound and record the step at which it left."""
-        th = save_th[idx].copy()
-        ps = save_ps[idx].copy()
-        h_g = hg[idx] if np.ndim(hg) else hg
-        h_d = hd[idx] if np.ndim(hd) else hd
-        stepper = self.stepper(h_g, h_d, idx.size)
-        alive = np.ones(idx.size, bool)
-        last_th, last_ps = th.copy(), ps.copy()
-        for k in range(block):
-            np.copyto(last_th, th)
-            np.copyto(last_ps, ps)
-            self.step(th, ps, h_g, h_d, stepper)
-            left = self._outside(th, ps) & alive
-            where = np.flatnonzero(left)
-            frozen_th[idx[where]] = last_th[where]
-            frozen_ps[idx[where]] = last_ps[where]
-            div_at[idx[where]] = done + k + 1
-            alive &= ~left
-            if not alive.any():
-                break
-
-    @staticmethod
-    def _fix_history(result, sl, frozen, frozen_th, frozen_ps, div_at, record_every, rec):
-        start = sl.start
-        for i in np.flatnonzero(frozen):
-            first = int(np.ceil(div_at[i] / record_every))
-            if first < rec:
-                result["hist_theta"][start + i, first:rec] = frozen_th[i]
-                result["hist_psi"][start + i, first:rec] = frozen_ps[i]

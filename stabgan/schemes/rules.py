@@ -8,7 +8,7 @@ field :math:`v`, so the same code runs on two backends:
   Every evaluation point of the rule is the equilibrium when the state is, and v(0) = 0,
   so by the chain rule the Jacobian of the resulting map is the update operator's
   Jacobian at the equilibrium (:func:`period_jacobian`);
-* the simulator's NumPy backend (``stabgan.oracles.rule_chunks``): :math:`v` is the compiled field.
+* the simulator's NumPy backend (``stabgan.oracles.steppers``): :math:`v` is the compiled field.
 
 One step of each scheme, with :math:`H = \operatorname{diag}(h_g, h_d)`:
 
