@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .analysis.analyze import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
+from .model.custom import custom_method as custom_method
 from .model.method import Method as Method, method as method
 from . import lemmas as lemmas
 from .lemmas.statement import VerificationResult as VerificationResult
@@ -22,7 +23,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["method", "methods", "analyze", "simulate", "integrate", "attractor", "verify",
-           "stability_map", "Analysis", "VerificationResult", "StabilityMap",
-           "Method", "MethodSpec", "SimulationResult", "IntegrationResult", "Attractor",
-           "InputError"]
+__all__ = ["method", "methods", "custom_method", "analyze", "simulate", "integrate", "attractor",
+           "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
+           "MethodSpec", "SimulationResult", "IntegrationResult", "Attractor", "InputError"]

@@ -55,14 +55,17 @@ class Citation:
     """Where a method comes from."""
 
     authors: str
-    year: int
+    year: int | None
     title: str
     venue: str
     arxiv: str
 
     def __str__(self) -> str:
         title = self.title if self.title[-1] in ".?!" else self.title + "."
-        return f"{self.authors} ({self.year}). {title} {self.venue}. arXiv:{self.arxiv}"
+        parts = ([f"{self.authors} ({self.year})."] if self.authors else []) + [title]
+        parts += ([f"{self.venue}."] if self.venue else []) + (
+            [f"arXiv:{self.arxiv}"] if self.arxiv else [])
+        return " ".join(parts)
 
     def to_dict(self) -> dict:
         """The JSON form."""
@@ -94,6 +97,8 @@ class MethodSpec:
     penalty_weight : sympy.Symbol or None
         The parameter that ``d_penalty`` is proportional to (declared, the one lazy
         regularization scales).
+    g_penalty : sympy.Expr
+        Added to the generator's loss.
     g_grad_penalty : sympy.Symbol or None
         Weight w of the term :math:`w\,|\partial L/\partial\psi|^2` added to the
         generator's loss (Nagarajan and Kolter 2017).
@@ -126,6 +131,7 @@ class MethodSpec:
     loss_d: sp.Expr | None = None
     d_penalty: sp.Expr = sp.S.Zero
     penalty_weight: sp.Symbol | None = None
+    g_penalty: sp.Expr = sp.S.Zero
     g_grad_penalty: sp.Symbol | None = None
     consensus: sp.Symbol | None = None
     noise: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()

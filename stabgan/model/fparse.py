@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
@@ -18,7 +20,7 @@ import sympy as sp
 from .._errors import InputError
 from .._symbols import T
 
-__all__ = ["parse_f", "FUNCTIONS"]
+__all__ = ["parse_f", "parse_expression", "FUNCTIONS"]
 
 #: The named functions an f expression may call.
 FUNCTIONS = {
@@ -82,21 +84,24 @@ _FLOAT_FUNCTIONS = {
 }
 
 
-def _check_at_zero(expr: sp.Expr, text: str, memo: dict):
+def _check_at_zero(expr: sp.Expr, text: str, memo: dict, at: dict | None = None,
+                   refuse: Callable[[str, str], InputError] | None = None):
     """The float value of ``expr`` at t = 0 (None where it is undefined there, e.g. log(t));
     refuse a sub-expression that overflows a float although its parts do not.
 
     Every result evaluates f and its derivatives at t = 0; a tower such as
     exp(exp(exp(exp(exp(t))))) has exp(exp(exp(exp(1)))) ~ 10**(1.6e6) there, which no
     float holds and whose exact simplification runs for minutes."""
+    at = {T: 0.0} if at is None else at
+    refuse = refuse or _refuse
     if expr in memo:
         return memo[expr]
     value = None
-    args = [] if expr == T or expr.is_Number else [_check_at_zero(a, text, memo)
-                                                    for a in expr.args]
+    args = [] if expr in at or expr.is_Number else [_check_at_zero(a, text, memo, at, refuse)
+                                                     for a in expr.args]
     try:
-        if expr == T:
-            value = 0.0
+        if expr in at:
+            value = at[expr]
         elif expr.is_Number or expr in (sp.pi, sp.E):
             value = float(expr)
         elif all(a is not None for a in args):
@@ -115,16 +120,37 @@ def _check_at_zero(expr: sp.Expr, text: str, memo: dict):
     if value is not None and math.isinf(value):
         shown = str(expr)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise _refuse(text[:40] + "..." if len(text) > 60 else text,
-                      f"{shown} overflows a float at t = 0 (the equilibrium, where f and its "
-                      f"derivatives are evaluated)")
+        where = ("t = 0 (the equilibrium, where f and its derivatives are evaluated)"
+                 if list(at) == [T] else "the equilibrium (0, 0) with the parameters' defaults")
+        raise refuse(text[:40] + "..." if len(text) > 60 else text,
+                     f"{shown} overflows a float at {where}")
     if value is not None and math.isnan(value):
         value = None
     memo[expr] = value
     return value
 
 
-def _convert(node: ast.AST, text: str, depth: int) -> sp.Expr:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What an expression may name: variables (name -> SymPy expression), functions of one
+    argument (name -> callable on a SymPy expression), and how a refusal is worded."""
+
+    names: dict
+    calls: dict
+    refuse: Callable[[str, str], InputError]
+
+    def pow_has_variable(self, expr: sp.Expr) -> bool:
+        """Whether an exponent depends on a variable (then its size is not bounded here)."""
+        return bool(expr.free_symbols)
+
+
+_F_VOCABULARY = Vocabulary({"t": T, **_CONSTANTS}, FUNCTIONS, lambda text, why: _refuse(text, why))
+
+
+def _convert(node: ast.AST, text: str, depth: int, vocabulary: Vocabulary = _F_VOCABULARY
+             ) -> sp.Expr:
+    """The SymPy expression of the parsed node, or the vocabulary's refusal."""
+    _refuse = vocabulary.refuse  # noqa: N806 - the refusal of this vocabulary
     if depth > _MAX_DEPTH:
         raise _refuse(text, f"it is nested deeper than {_MAX_DEPTH} levels")
     if isinstance(node, ast.Constant):
@@ -135,17 +161,15 @@ def _convert(node: ast.AST, text: str, depth: int) -> sp.Expr:
             raise _refuse(text, f"the constant {value!r} is not finite")
         return sp.Rational(Fraction(repr(value)) if isinstance(value, float) else value)
     if isinstance(node, ast.Name):
-        if node.id == "t":
-            return T
-        if node.id in _CONSTANTS:
-            return _CONSTANTS[node.id]
+        if node.id in vocabulary.names:
+            return vocabulary.names[node.id]
         raise _refuse(text, f"the name {node.id!r} is not allowed")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _convert(node.operand, text, depth + 1)
+        operand = _convert(node.operand, text, depth + 1, vocabulary)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp):
-        left = _convert(node.left, text, depth + 1)
-        right = _convert(node.right, text, depth + 1)
+        left = _convert(node.left, text, depth + 1, vocabulary)
+        right = _convert(node.right, text, depth + 1, vocabulary)
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
@@ -157,15 +181,72 @@ def _convert(node: ast.AST, text: str, depth: int) -> sp.Expr:
                 raise _refuse(text, "it divides by zero")
             return left / right
         if isinstance(node.op, ast.Pow):
-            if not right.has(T) and abs(float(right)) > _MAX_EXPONENT:
+            if not vocabulary.pow_has_variable(right) and abs(float(right)) > _MAX_EXPONENT:
                 raise _refuse(text, f"the exponent {right} is larger than {_MAX_EXPONENT} in size")
             return left ** right
         raise _refuse(text, f"the operator {type(node.op).__name__} is not allowed")
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        if not isinstance(node.func, ast.Name) or node.func.id not in vocabulary.calls:
             name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             raise _refuse(text, f"the function {name!r} is not allowed")
         if len(node.args) != 1 or node.keywords:
             raise _refuse(text, f"{node.func.id} takes exactly one argument")
-        return FUNCTIONS[node.func.id](_convert(node.args[0], text, depth + 1))
+        return vocabulary.calls[node.func.id](_convert(node.args[0], text, depth + 1,
+                                                       vocabulary))
     raise _refuse(text, f"{type(node).__name__} is not allowed")
+
+
+def parse_expression(text: str, what: str, parameters: dict, f, state: dict, at: dict) -> sp.Expr:
+    """Parse a loss or a penalty written by a user into a SymPy expression.
+
+    The same whitelist as for f(t) (numbers, + - * / **, the functions of
+    :data:`FUNCTIONS`, pi, E), with the names ``theta`` and ``psi`` (``state``), the
+    declared parameters, ``f(...)`` (the method's loss function f) and ``D(x)`` (the
+    discriminator, psi * x). Parsed, never evaluated as Python.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"f(D(theta)) + f(-D(0))"`` or ``"gamma/2 * psi**2"``.
+    what : str
+        How a refusal names the text, e.g. ``"loss_d"``.
+    parameters : dict
+        Parameter name -> SymPy symbol.
+    f : sympy.FunctionClass
+        What ``f(...)`` becomes (the placeholder bound to the method's f later).
+    state : dict
+        ``{"theta": THETA, "psi": PSI}``.
+    at : dict
+        Symbol -> float: where every sub-expression must be a finite float (the equilibrium
+        with the parameters' defaults), so a tower of exponentials is refused at once.
+
+    Returns
+    -------
+    sympy.Expr
+    """
+    allowed = ("numbers, theta, psi, " + ", ".join(parameters) + (", " if parameters else "")
+               + "f(...), D(...), pi, E, + - * / ** and the functions "
+               + ", ".join(sorted(FUNCTIONS)))
+
+    def refuse(shown: str, why: str) -> InputError:
+        return InputError(f"The '{what}' option must be an expression built from {allowed}. "
+                          f"Got {shown!r} instead: {why}.")
+
+    if not isinstance(text, str):
+        raise refuse(repr(text), f"it is a {type(text).__name__}, not a string")
+    if len(text) > 4 * _MAX_LENGTH:
+        raise refuse(text[:40] + "...", f"it is longer than {4 * _MAX_LENGTH} characters")
+    clash = sorted(set(parameters) & ({"f", "D", "t"} | set(state) | set(_CONSTANTS)
+                                      | set(FUNCTIONS)))
+    if clash:
+        raise refuse(text, f"the parameter name {clash[0]!r} is taken by the vocabulary")
+    vocabulary = Vocabulary({**state, **parameters, **_CONSTANTS},
+                            {**FUNCTIONS, "f": f, "D": lambda x: state["psi"] * x}, refuse)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError) as exc:
+        raise refuse(text[:40] + "..." if len(text) > 60 else text,
+                     f"it does not parse ({getattr(exc, 'msg', exc)})") from None
+    expr = _convert(tree.body, text, 0, vocabulary)
+    _check_at_zero(expr, text, {}, at, refuse)
+    return expr

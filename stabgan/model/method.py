@@ -126,6 +126,7 @@ def derive(spec: MethodSpec, f: str, generator: str) -> Derived:
     else:
         loss_g = bind(spec.loss_g) if spec.loss_g is not None else objective
     loss_d = bind(spec.loss_d) if spec.loss_d is not None else objective
+    loss_g = loss_g + bind(spec.g_penalty)
     if spec.g_grad_penalty is not None:
         loss_g = loss_g + spec.g_grad_penalty * sp.diff(objective, PSI) ** 2
     loss_d = loss_d - bind(spec.d_penalty)
