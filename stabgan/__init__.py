@@ -9,6 +9,7 @@ from .analysis.analyze import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
 from .model.custom import custom_method as custom_method
 from .model.method import Method as Method, method as method
+from .model.penalties import Penalty as Penalty, penalty as penalty
 from . import lemmas as lemmas
 from .lemmas.statement import VerificationResult as VerificationResult
 from .lemmas.registry import verify as verify
@@ -23,6 +24,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["method", "methods", "custom_method", "analyze", "simulate", "integrate", "attractor",
+__all__ = ["method", "methods", "custom_method", "penalty", "analyze", "simulate", "integrate", "attractor",
            "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
-           "MethodSpec", "SimulationResult", "IntegrationResult", "Attractor", "InputError"]
+           "MethodSpec", "Penalty", "SimulationResult", "IntegrationResult", "Attractor", "InputError"]

@@ -100,3 +100,64 @@ def test_bad_input_is_one_line_naming_the_culprit(kwargs, message):
 def test_the_id_is_checked(bad_id):
     with pytest.raises(stabgan.InputError, match="'id' option of custom_method"):
         stabgan.custom_method(bad_id, loss_d="f(D(theta)) + f(-D(0))")
+
+
+# -- stabgan.penalty and Method + penalty -------------------------------------------------------
+
+def test_penalties_add_to_a_method_as_their_losses_say():
+    """gan + r1(gamma1) + r2(gamma2): L_D = f(psi theta) + f(0) - gamma1/2 psi^2 - gamma2/2
+    psi^2, L_G = f(psi theta) + f(0); R2's gamma is renamed gamma_r2 (the clash rule)."""
+    g1, g2 = 0.3, 0.7
+    m = stabgan.method("gan") + stabgan.penalty("r1", gamma=g1) + stabgan.penalty("r2", gamma=g2)
+    assert m.id == "gan+r1+r2"
+    assert {k: float(v) for k, v in m.params.items()} == {"gamma": g1, "gamma_r2": g2}
+    loss_d = lambda t, p: _f(p * t) + _f(0 * p) - (g1 + g2) / 2 * p ** 2  # noqa: E731
+    loss_g = lambda t, p: _f(p * t) + _f(0 * p)  # noqa: E731
+    _check_field(m, loss_d, loss_g)
+    third = m + stabgan.penalty("r2")
+    assert list(third.params) == ["gamma", "gamma_r2", "gamma_r2_2"]
+    assert stabgan.analyze(third).to_dict()["params"].keys() >= {"gamma_r2_2"}
+
+
+def test_nagarajan_kolter_penalty_differentiates_the_objective():
+    """gan + nk(eta): the generator descends L + eta (dL/dpsi)^2, dL/dpsi = theta f'(psi theta),
+    f'(t) = 1 / (1 + e^t) for the logistic f."""
+    eta = 0.4
+    m = stabgan.method("gan") + stabgan.penalty("nk", eta=eta)
+    fp = lambda t: 1 / (1 + np.exp(t))  # noqa: E731
+    loss_d = lambda t, p: _f(p * t) + _f(0 * p)  # noqa: E731
+    loss_g = lambda t, p: _f(p * t) + _f(0 * p) + eta * (t * fp(p * t)) ** 2  # noqa: E731
+    _check_field(m, loss_d, loss_g)
+    with pytest.raises(stabgan.InputError, match="cannot be added twice"):
+        m + stabgan.penalty("nk")
+
+
+def test_on_the_dirac_gan_weight_decay_r1_and_r2_are_one_term():
+    """grad_x D_psi = psi wherever it is taken: three penalties, one field (what the Dirac-GAN
+    cannot tell apart)."""
+    fields = {pid: (stabgan.method("gan") + stabgan.penalty(pid, gamma=0.5)).vector_field
+              for pid in ("r1", "r2", "weight-decay")}
+    assert fields["r1"] == fields["r2"] == fields["weight-decay"]
+
+
+def test_a_penalty_left_symbolic_stays_a_symbol_and_takes_its_default_numerically():
+    m = stabgan.method("gan") + stabgan.penalty("r1")
+    a = stabgan.analyze(m)
+    g = sp.Symbol("gamma", nonnegative=True)
+    assert sp.simplify(sum(a.eigenvalues) + g) == 0
+    v = m.field(np.array(0.7), np.array(-0.3))
+    assert float(v[1]) == pytest.approx(float(stabgan.method("r1", gamma=1).field(0.7, -0.3)[1]),
+                                        rel=1e-15)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: stabgan.penalty("r3"), "The penalty id must be one of"),
+    (lambda: stabgan.penalty("r1", beta=1), "Unknown parameter 'beta' for penalty 'r1'"),
+    (lambda: stabgan.penalty("r1", gamma=-1), "The 'gamma' parameter of penalty 'r1' must be"),
+    (lambda: stabgan.simulate(stabgan.method("gan") + stabgan.penalty("r1")
+                              + stabgan.penalty("r2"), h=0.1, steps=3, lazy_every=2),
+     "has several \\(gamma, gamma_r2\\): not supported yet"),
+])
+def test_bad_penalties_are_refused_in_one_line(call, message):
+    with pytest.raises(stabgan.InputError, match=message):
+        call()

@@ -99,6 +99,9 @@ class MethodSpec:
         regularization scales).
     g_penalty : sympy.Expr
         Added to the generator's loss.
+    lazy_note : str
+        Why lazy regularization cannot scale this method's penalty, where it cannot
+        (e.g. a sum of penalties with several weights); empty otherwise.
     g_grad_penalty : sympy.Symbol or None
         Weight w of the term :math:`w\,|\partial L/\partial\psi|^2` added to the
         generator's loss (Nagarajan and Kolter 2017).
@@ -132,6 +135,7 @@ class MethodSpec:
     d_penalty: sp.Expr = sp.S.Zero
     penalty_weight: sp.Symbol | None = None
     g_penalty: sp.Expr = sp.S.Zero
+    lazy_note: str = ""
     g_grad_penalty: sp.Symbol | None = None
     consensus: sp.Symbol | None = None
     noise: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
@@ -150,6 +154,8 @@ class MethodSpec:
         """The parameter that weighs the method's penalty (the one lazy regularization scales):
         the declared weight of the discriminator's penalty, the weight of the generator's
         gradient penalty or of the consensus term; None without a penalty."""
+        if self.lazy_note:
+            return None
         for weight in (self.penalty_weight, self.g_grad_penalty, self.consensus):
             if weight is not None:
                 return weight.name

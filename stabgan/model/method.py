@@ -159,6 +159,12 @@ class Method:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Method) and other._key == self._key
 
+    def __add__(self, other):
+        """``method + stabgan.penalty(...)``: the method with the penalty added (the penalty
+        says how, by its ``add_to``)."""
+        add_to = getattr(other, "add_to", None)
+        return NotImplemented if add_to is None else add_to(self)
+
     def __hash__(self) -> int:
         return hash(self._key)
 

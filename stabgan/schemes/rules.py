@@ -78,6 +78,9 @@ def require_penalty(spec, lazy_every: int) -> str | None:
     if lazy_every == 1:
         return None
     from .._errors import InputError
+    if spec.lazy_note:
+        raise InputError(f"The 'lazy_every' option cannot be applied to method '{spec.id}': "
+                         f"{spec.lazy_note}. Got lazy_every={lazy_every}.")
     name = spec.penalty_parameter
     if name is None:
         raise InputError(f"The 'lazy_every' option applies to methods with a penalty (r1, r2, "
