@@ -32,6 +32,10 @@ class _Terminated(BaseException):
     """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT."""
 
 
+class _ClosedPipe(Exception):
+    """stdout's reader went away (``stabgan ... | head``): stop quietly, as Unix tools do."""
+
+
 class _StreamError(Exception):
     """stdout cannot take the output (full disk, closed pipe, an encoding without a character)."""
 
@@ -85,6 +89,8 @@ def _print(text: str = "") -> None:
         pass
     try:
         print(text, file=stream)
+    except BrokenPipeError:
+        raise _ClosedPipe() from None
     except OSError as exc:
         raise _StreamError(f"cannot write to stdout: {exc.strerror or exc}.") from None
 
@@ -451,17 +457,47 @@ def _method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--defaults", action="store_true",
                    help="bind every parameter not given with -p to its catalogue default "
                         "(otherwise it stays a symbol in closed-form results)")
+    p.add_argument("--penalty", action="append", metavar="ID[:NAME=VALUE,...]",
+                   help="add a penalty of the catalogue (r1, r2, gp, dragan, nk, weight-decay) "
+                        "with its parameters; repeatable. A parameter whose name the method "
+                        "already has is renamed NAME_ID (gamma_r2); -p sets it by that name")
+
+
+def _parse_penalty(text: str):
+    """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty."""
+    import stabgan
+    pid, sep, rest = text.partition(":")
+    params = {}
+    if sep:
+        for item in rest.split(","):
+            name, eq, value = item.partition("=")
+            if not eq or not name.strip() or not value.strip():
+                raise InputError(f"The '--penalty' option takes ID or ID:NAME=VALUE[,NAME=VALUE"
+                                 f"...] (e.g. r1:gamma=0.3). Got {text!r} instead.")
+            params[name.strip()] = value.strip()
+    return stabgan.penalty(pid.strip(), **params)
 
 
 def _build_method(args):
-    """The Method the command line names."""
+    """The Method the command line names: the catalogue method, plus each --penalty, with the
+    -p values (by the composed method's parameter names) and, with --defaults, the defaults."""
     import stabgan
     params = _parse_params(args.param)
+    penalties = [_parse_penalty(t) for t in (getattr(args, "penalty", None) or [])]
+    if not penalties:
+        if getattr(args, "defaults", False):
+            from .model.catalogue import get_spec
+            spec = get_spec(args.method)
+            params = {**{p.name: p.default for p in spec.parameters}, **params}
+        return stabgan.method(args.method, f=args.f, generator=args.generator, **params)
+    m = stabgan.method(args.method, f=args.f, generator=args.generator)
+    for pen in penalties:
+        m = m + pen
+    values = dict(m.values)
     if getattr(args, "defaults", False):
-        from .model.catalogue import get_spec
-        spec = get_spec(args.method)
-        params = {**{p.name: p.default for p in spec.parameters}, **params}
-    return stabgan.method(args.method, f=args.f, generator=args.generator, **params)
+        values = {**{p.name: p.default for p in m.spec.parameters}, **values}
+    return stabgan.method(m.spec, f=m.f if m.spec.takes_f else None, generator=m.generator,
+                          **{**values, **params})
 
 
 def _symbolic_note(m, args, options: dict) -> str | None:
@@ -678,6 +714,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = _run(args)
         try:
             sys.stdout.flush()
+        except BrokenPipeError:
+            raise _ClosedPipe() from None
         except OSError as exc:
             raise _StreamError(f"cannot write to stdout: {exc.strerror or exc}.") from None
         return status
@@ -693,6 +731,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         print(f"stabgan: error: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except _ClosedPipe:
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     except KeyboardInterrupt:
         print("stabgan: interrupted (SIGINT): stopped, nothing half-written left behind",
               file=sys.stderr)

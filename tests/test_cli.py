@@ -106,3 +106,22 @@ def test_python_dash_m_and_console_script():
                           capture_output=True, text=True, env={**os.environ})
     assert proc.returncode == 0
     assert [e["id"] for e in json.loads(proc.stdout)] == [s.id for s in stabgan.methods()]
+
+
+def test_penalties_on_the_command_line(capsys):
+    """--penalty ID:NAME=VALUE composes like the API; -p sets a renamed parameter by its new
+    name; a bad penalty is one line with status 2."""
+    import stabgan
+    assert main(["analyze", "rsgan", "--penalty", "r1:gamma=1", "--penalty", "r2",
+                 "-p", "gamma_r2=0.5", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    m = (stabgan.method("rsgan") + stabgan.penalty("r1", gamma=1)
+         + stabgan.penalty("r2", gamma="0.5"))
+    assert doc == stabgan.analyze(m).to_dict()
+    assert doc["method"] == "rsgan+r1+r2" and doc["params"] == {"gamma": "1", "gamma_r2": "1/2"}
+    for bad, message in ((["--penalty", "r9"], "The penalty id must be one of"),
+                         (["--penalty", "r1:gamma"], "The '--penalty' option takes ID"),
+                         (["--penalty", "r1:beta=2"], "Unknown parameter 'beta' for penalty")):
+        assert main(["analyze", "gan", *bad]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1

@@ -471,3 +471,15 @@ def test_a_huge_step_gives_the_radius_not_an_error():
     r = _cli(["analyze", "r1", "-p", "gamma=1", "--scheme", "simgd", "--h", "1e300", "--json"])
     assert r.returncode == 0, r.stderr
     assert _strict(r.stdout)["spectral_radius"] == pytest.approx(5e299, rel=1e-12)
+
+
+def test_a_closed_pipe_stops_quietly():
+    """``stabgan analyze r1 | head -1``: the reader went away; no error line, status 141 (128 +
+    SIGPIPE) as a shell reports for tools stopped by a closed pipe."""
+    p = subprocess.Popen([sys.executable, "-m", "stabgan", "analyze", "r1"], env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read()
+    p.stderr.close()
+    assert p.wait(timeout=120) == 141
+    assert err == b""
