@@ -448,7 +448,12 @@ def _simulate(args) -> dict:
 
 def _method_options(p: argparse.ArgumentParser) -> None:
     """METHOD, -p NAME=VALUE, --f and --generator: how every subcommand names a method."""
-    p.add_argument("method", help="a catalogue id (stabgan methods)")
+    p.add_argument("method", nargs="?", default=None,
+                   help="a catalogue id (stabgan methods), or leave it out and give --method-file")
+    p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
+                   help="a method of your own: custom_method's arguments as TOML keys (id, "
+                        "loss_d, loss_g, d_penalty, g_penalty, parameters, f, summary, citation, "
+                        "penalties)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                    help="a method parameter, an exact decimal (gamma=0.3 means 3/10)")
     p.add_argument("--f", dest="f", default=None,
@@ -483,14 +488,25 @@ def _build_method(args):
     -p values (by the composed method's parameter names) and, with --defaults, the defaults."""
     import stabgan
     params = _parse_params(args.param)
-    penalties = [_parse_penalty(t) for t in (getattr(args, "penalty", None) or [])]
-    if not penalties:
+    base = args.method
+    penalties = []
+    if getattr(args, "method_file", None):
+        from .model.custom import load_method_file
+        if args.method:
+            raise InputError(f"Give a METHOD or --method-file, not both. Got {args.method!r} and "
+                             f"--method-file {args.method_file!r}.")
+        base, texts = load_method_file(args.method_file)
+        penalties = [_parse_penalty(t) for t in texts]
+    elif not args.method:
+        raise InputError("A METHOD (see stabgan methods) or --method-file F.toml is required.")
+    penalties += [_parse_penalty(t) for t in (getattr(args, "penalty", None) or [])]
+    if not penalties and isinstance(base, str):
         if getattr(args, "defaults", False):
             from .model.catalogue import get_spec
-            spec = get_spec(args.method)
+            spec = get_spec(base)
             params = {**{p.name: p.default for p in spec.parameters}, **params}
-        return stabgan.method(args.method, f=args.f, generator=args.generator, **params)
-    m = stabgan.method(args.method, f=args.f, generator=args.generator)
+        return stabgan.method(base, f=args.f, generator=args.generator, **params)
+    m = stabgan.method(base, f=args.f, generator=args.generator)
     for pen in penalties:
         m = m + pen
     values = dict(m.values)

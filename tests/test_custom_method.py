@@ -161,3 +161,53 @@ def test_a_penalty_left_symbolic_stays_a_symbol_and_takes_its_default_numericall
 def test_bad_penalties_are_refused_in_one_line(call, message):
     with pytest.raises(stabgan.InputError, match=message):
         call()
+
+
+# -- --method-file F.toml -----------------------------------------------------------------------
+
+FILE = '''
+id = "my-r1"
+loss_d = "f(D(theta)) + f(-D(0))"
+d_penalty = "gamma/2 * psi**2"
+summary = "R1 written out"
+penalties = ["r2:gamma=0.5"]
+[parameters]
+gamma = {default = 1, low = 0}
+'''
+
+
+def test_a_method_file_is_the_same_method_as_the_api_builds(tmp_path, capsys):
+    import json
+
+    from stabgan._cli import main
+    path = tmp_path / "m.toml"
+    path.write_text(FILE)
+    assert main(["analyze", "--method-file", str(path), "-p", "gamma=0.3", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    spec = stabgan.custom_method("my-r1", loss_d="f(D(theta)) + f(-D(0))",
+                                 d_penalty="gamma/2 * psi**2", summary="R1 written out",
+                                 parameters={"gamma": (1, 0, None)})
+    m = stabgan.method(spec, gamma=0.3) + stabgan.penalty("r2", gamma=0.5)
+    assert doc == stabgan.analyze(m).to_dict()
+    # R1 + R2 with gammas 0.3 and 0.5: trace -(0.3 + 0.5), determinant f'(0)^2 = 1/4
+    eig = [complex(*e["value"]) for e in doc["eigenvalues"]]
+    assert sum(eig) == pytest.approx(-0.8) and eig[0] * eig[1] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("id = 3", "is not a method: it has no 'loss_d'"),
+    ("x = [", "is not TOML"),
+    ('id = "a"\nloss_d = "theta"\nlosses = 1', "unknown key 'losses'"),
+    ('id = "a"\nloss_d = "theta*beta"', "the name 'beta' is not allowed"),
+    ('id = "a"\nloss_d = "theta"\n[parameters]\ngamma = {low = 0}', "must be a number or a table"),
+    ('id = "a"\nloss_d = "theta"\npenalties = "r1"', "must be a list of strings"),
+])
+def test_a_bad_method_file_is_one_line_with_status_2(tmp_path, capsys, text, message):
+    from stabgan._cli import main
+    path = tmp_path / "m.toml"
+    path.write_text(text)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["analyze", "--method-file", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

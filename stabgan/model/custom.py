@@ -20,7 +20,7 @@ from .._symbols import F, PSI, THETA
 from .catalogue import CATALOGUE, Citation, MethodSpec
 from .fparse import parse_expression
 
-__all__ = ["custom_method"]
+__all__ = ["custom_method", "load_method_file", "FILE_KEYS"]
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _CONVENTION = ("A method of the user's own, in Mescheder et al.'s convention: the discriminator "
@@ -142,3 +142,68 @@ def custom_method(id: str, *, loss_d, loss_g=None, d_penalty=0, g_penalty=0,  # 
                       parameters=params, objective=objective, loss_g=generator,
                       d_penalty=p_d, g_penalty=p_g, builtin_f=None if f == "logistic" else "t",
                       convention=_CONVENTION)
+
+
+#: The keys a method file may have (custom_method's arguments, and penalties to compose).
+FILE_KEYS = ("id", "loss_d", "loss_g", "d_penalty", "g_penalty", "parameters", "f", "summary",
+             "citation", "penalties")
+
+
+def load_method_file(path) -> tuple[MethodSpec, list[str]]:
+    """A custom method from a TOML file: :func:`custom_method`'s arguments as keys.
+
+    A parameter is ``name = default`` or ``name = {default = ..., low = ..., high = ...}``
+    (an end left out is unbounded); ``penalties`` is a list of ``"ID:NAME=VALUE,..."`` to add,
+    as ``--penalty`` takes them. Example::
+
+        id = "my-r1"
+        loss_d = "f(D(theta)) + f(-D(0))"
+        d_penalty = "gamma/2 * psi**2"
+        summary = "R1 written out"
+        [parameters]
+        gamma = {default = 1, low = 0}
+
+    Returns
+    -------
+    (MethodSpec, list of str)
+        The spec, and the penalties to add to it (as strings).
+    """
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    shown = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise InputError(f"The method file {shown!r} cannot be read: "
+                         f"{exc.strerror or exc}.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"The method file {shown!r} is not TOML: {exc}.") from None
+    unknown = sorted(set(data) - set(FILE_KEYS))
+    if unknown:
+        raise InputError(f"The method file {shown!r} is not a method: unknown key "
+                         f"{unknown[0]!r} (the keys are {', '.join(FILE_KEYS)}).")
+    for key in ("id", "loss_d"):
+        if key not in data:
+            raise InputError(f"The method file {shown!r} is not a method: it has no {key!r}.")
+    parameters = {}
+    for name, given in (data.get("parameters") or {}).items():
+        if isinstance(given, dict):
+            extra = sorted(set(given) - {"default", "low", "high"})
+            if extra or "default" not in given:
+                raise InputError(f"The parameter {name!r} in the method file {shown!r} must be "
+                                 f"a number or a table with default (and low, high). "
+                                 f"Got {given!r} instead.")
+            parameters[name] = (given["default"], given.get("low"), given.get("high"))
+        else:
+            parameters[name] = given
+    penalties = data.get("penalties", [])
+    if not isinstance(penalties, list) or not all(isinstance(p, str) for p in penalties):
+        raise InputError(f"The 'penalties' of the method file {shown!r} must be a list of "
+                         f"strings ID:NAME=VALUE. Got {penalties!r} instead.")
+    kwargs = {k: data[k] for k in ("loss_g", "d_penalty", "g_penalty", "f", "summary",
+                                   "citation") if k in data}
+    spec = custom_method(data["id"], loss_d=data["loss_d"], parameters=parameters, **kwargs)
+    return spec, penalties
