@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .analysis.analyze import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
+from .model.adjustments import Adjustment as Adjustment, adjustment as adjustment
 from .model.custom import custom_method as custom_method
 from .model.method import Method as Method, method as method
 from .model.penalties import Penalty as Penalty, penalty as penalty
@@ -24,6 +25,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["method", "methods", "custom_method", "penalty", "analyze", "simulate", "integrate", "attractor",
+__all__ = ["method", "methods", "custom_method", "penalty", "adjustment", "analyze", "simulate", "integrate", "attractor",
            "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
-           "MethodSpec", "Penalty", "SimulationResult", "IntegrationResult", "Attractor", "InputError"]
+           "MethodSpec", "Penalty", "Adjustment", "SimulationResult", "IntegrationResult", "Attractor", "InputError"]

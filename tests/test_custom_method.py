@@ -211,3 +211,85 @@ def test_a_bad_method_file_is_one_line_with_status_2(tmp_path, capsys, text, mes
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+# -- stabgan.adjustment ---------------------------------------------------------------------
+
+def _fp(t):
+    return 1 / (1 + np.exp(t))  # f'(t) of the logistic f
+
+
+def test_consensus_as_an_adjustment_is_the_catalogue_method():
+    m = stabgan.method("gan") + stabgan.adjustment("consensus", gamma=0.5)
+    c = stabgan.method("consensus", gamma=0.5)
+    assert m.vector_field == c.vector_field
+    assert stabgan.analyze(m).eigenvalues == stabgan.analyze(c).eigenvalues
+    # on r1, whose gamma is taken, the consensus weight is renamed
+    assert list((stabgan.method("r1") + stabgan.adjustment("consensus")).params) == [
+        "gamma", "gamma_consensus"]
+
+
+@pytest.mark.parametrize("lam", [0.5, -0.5])
+def test_sga_is_balduzzi_et_al_in_their_descent_convention(lam):
+    """Balduzzi et al. 2018: players descend their losses l1 = L_G (theta), l2 = -L_D (psi);
+    xi = (dl1/dtheta, dl2/dpsi), H = grad xi, A = (H - H^T)/2, and the update descends
+    xi + lam A^T xi. Here xi and H come from complex-step derivatives of the GAN's losses
+    written in this file, and the package's field must be -(xi + lam A^T xi)."""
+    m = stabgan.method("gan") + stabgan.adjustment("sga", lam=lam)
+    L = lambda t, p: _f(p * t) + _f(0 * p)  # noqa: E731 - L_G = L_D = L (zero-sum)
+    xi = lambda t, p: np.array([_complex_step(L, (t, p), 0),  # noqa: E731
+                                -_complex_step(L, (t, p), 1)])
+    for theta, psi in POINTS:
+        h = 1e-6  # central differences of xi (itself a complex-step derivative): error ~1e-12
+        H = np.column_stack([(xi(theta + h, psi) - xi(theta - h, psi)) / (2 * h),
+                             (xi(theta, psi + h) - xi(theta, psi - h)) / (2 * h)])
+        A = (H - H.T) / 2
+        expected = -(xi(theta, psi) + lam * A.T @ xi(theta, psi))
+        v = [float(c) for c in m.field(np.array(theta), np.array(psi))]
+        assert v == pytest.approx(expected, rel=1e-8, abs=1e-10)
+
+
+def test_sga_makes_the_bilinear_game_converge_and_the_flipped_sign_diverge():
+    good = stabgan.analyze(stabgan.method("bilinear") + stabgan.adjustment("sga", lam=1))
+    bad = stabgan.analyze(stabgan.method("bilinear") + stabgan.adjustment("sga", lam=-1))
+    assert good.locally_convergent is True and bad.locally_convergent is False
+    o = stabgan.integrate(stabgan.method("bilinear") + stabgan.adjustment("sga", lam=1),
+                          t_span=(0, 30), theta0=1.0, psi0=0.0)
+    assert np.hypot(o.theta[-1], o.psi[-1]) < 1e-10  # rate |Re lambda| = lam: e^{-30}
+
+
+@pytest.mark.parametrize("steps", [1, 3])
+def test_unrolled_generator_differentiates_through_the_discriminator_steps(steps):
+    """Metz et al. 2017: psi_{k+1} = psi_k + h dL_D/dpsi(theta, psi_k), and the generator
+    descends L_G(theta, psi_K(theta, psi)). Computed here in complex arithmetic (the complex
+    step goes through the unrolled steps); the variant that does not differentiate through
+    them (psi_K held fixed) gives another field, which the check tells apart."""
+    h = 0.3
+    m = stabgan.method("gan") + stabgan.adjustment("unrolled", steps=steps, h=h)
+    L = lambda t, p: _f(p * t) + _f(0 * p)  # noqa: E731
+
+    def unrolled_psi(t, p):
+        for _ in range(steps):
+            p = p + h * t * _fp(p * t)  # dL/dpsi = theta f'(psi theta)
+        return p
+
+    loss_g = lambda t, p: L(t, unrolled_psi(t, p))  # noqa: E731
+    for theta, psi in POINTS:
+        v = [float(c) for c in m.field(np.array(theta), np.array(psi))]
+        through = -_complex_step(loss_g, (theta, psi), 0)
+        held = -_complex_step(L, (theta, unrolled_psi(theta, psi)), 0)
+        assert v[0] == pytest.approx(through, rel=1e-12)
+        assert v[1] == pytest.approx(_complex_step(L, (theta, psi), 1), rel=1e-12)
+        assert abs(through - held) > 1e-4 * abs(through)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: stabgan.adjustment("extragradient"), "The adjustment id must be one of"),
+    (lambda: stabgan.adjustment("unrolled", steps=0), "must be an integer in \\[1, 10\\]"),
+    (lambda: stabgan.adjustment("sga", gamma=1), "Unknown parameter 'gamma' for adjustment"),
+    (lambda: stabgan.method("instance-noise") + stabgan.adjustment("sga"),
+     "expectation over noise"),
+])
+def test_bad_adjustments_are_refused_in_one_line(call, message):
+    with pytest.raises(stabgan.InputError, match=message):
+        call()

@@ -102,6 +102,9 @@ class MethodSpec:
     lazy_note : str
         Why lazy regularization cannot scale this method's penalty, where it cannot
         (e.g. a sum of penalties with several weights); empty otherwise.
+    adjustments : tuple
+        Transforms of the field applied in order after it is derived, each called as
+        ``adjust(v, loss_g, loss_d) -> v`` (see :mod:`stabgan.model.adjustments`).
     g_grad_penalty : sympy.Symbol or None
         Weight w of the term :math:`w\,|\partial L/\partial\psi|^2` added to the
         generator's loss (Nagarajan and Kolter 2017).
@@ -136,6 +139,7 @@ class MethodSpec:
     penalty_weight: sp.Symbol | None = None
     g_penalty: sp.Expr = sp.S.Zero
     lazy_note: str = ""
+    adjustments: tuple = ()
     g_grad_penalty: sp.Symbol | None = None
     consensus: sp.Symbol | None = None
     noise: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()

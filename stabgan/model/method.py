@@ -135,6 +135,8 @@ def derive(spec: MethodSpec, f: str, generator: str) -> Derived:
         half_norm = (v[0] ** 2 + v[1] ** 2) / 2
         v = [v[0] - spec.consensus * sp.diff(half_norm, THETA),
              v[1] - spec.consensus * sp.diff(half_norm, PSI)]
+    for adjust in spec.adjustments:
+        v = list(adjust(v, loss_g, loss_d))
     return Derived(spec=spec, f=name, generator=generator, integrand=(v[0], v[1]),
                    noise=spec.noise, loss_g=loss_g, loss_d=loss_d)
 
