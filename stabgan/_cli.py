@@ -466,10 +466,13 @@ def _method_options(p: argparse.ArgumentParser) -> None:
                    help="add a penalty of the catalogue (r1, r2, gp, dragan, nk, weight-decay) "
                         "with its parameters; repeatable. A parameter whose name the method "
                         "already has is renamed NAME_ID (gamma_r2); -p sets it by that name")
+    p.add_argument("--adjustment", action="append", metavar="ID[:NAME=VALUE,...]",
+                   help="transform the field: consensus (gamma), sga (lam) or unrolled (steps, "
+                        "h); repeatable, applied after the penalties in the order given")
 
 
-def _parse_penalty(text: str):
-    """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty."""
+def _parse_penalty(text: str, kind: str = "penalty"):
+    """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty (or an Adjustment)."""
     import stabgan
     pid, sep, rest = text.partition(":")
     params = {}
@@ -477,10 +480,11 @@ def _parse_penalty(text: str):
         for item in rest.split(","):
             name, eq, value = item.partition("=")
             if not eq or not name.strip() or not value.strip():
-                raise InputError(f"The '--penalty' option takes ID or ID:NAME=VALUE[,NAME=VALUE"
-                                 f"...] (e.g. r1:gamma=0.3). Got {text!r} instead.")
+                example = "r1:gamma=0.3" if kind == "penalty" else "sga:lam=1"
+                raise InputError(f"The '--{kind}' option takes ID or ID:NAME=VALUE[,NAME=VALUE"
+                                 f"...] (e.g. {example}). Got {text!r} instead.")
             params[name.strip()] = value.strip()
-    return stabgan.penalty(pid.strip(), **params)
+    return (stabgan.penalty if kind == "penalty" else stabgan.adjustment)(pid.strip(), **params)
 
 
 def _build_method(args):
@@ -500,6 +504,8 @@ def _build_method(args):
     elif not args.method:
         raise InputError("A METHOD (see stabgan methods) or --method-file F.toml is required.")
     penalties += [_parse_penalty(t) for t in (getattr(args, "penalty", None) or [])]
+    penalties += [_parse_penalty(t, "adjustment")
+                  for t in (getattr(args, "adjustment", None) or [])]
     if not penalties and isinstance(base, str):
         if getattr(args, "defaults", False):
             from .model.catalogue import get_spec

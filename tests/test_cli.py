@@ -125,3 +125,15 @@ def test_penalties_on_the_command_line(capsys):
         assert main(["analyze", "gan", *bad]) == 2
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_adjustments_on_the_command_line(capsys):
+    import stabgan
+    assert main(["analyze", "gan", "--penalty", "r1:gamma=0.5", "--adjustment", "sga:lam=1",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    m = stabgan.method("gan") + stabgan.penalty("r1", gamma=0.5) + stabgan.adjustment("sga",
+                                                                                      lam=1)
+    assert doc == stabgan.analyze(m).to_dict() and doc["method"] == "gan+r1+sga"
+    assert main(["analyze", "gan", "--adjustment", "unrolled:steps=11"]) == 2
+    assert "must be an integer in [1, 10]" in capsys.readouterr().err
