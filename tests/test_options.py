@@ -129,3 +129,18 @@ def test_map_axes_refuse_values_outside_the_range(name):
     with pytest.raises(stabgan.InputError, match=f"The axis '{name}' must"):
         stabgan.stability_map(R1, scheme, h=np.array([0.1, 0.2]),
                               **{name: np.array([bad, bad])})
+
+
+def test_every_scheme_steps_by_one_registered_rule():
+    """Each scheme's step kind is a row of the rule registry, and each memory item a rule
+    declares has an initial value and coordinates (consistency of the registry's data)."""
+    from stabgan.schemes.rules import COORDINATES, MEMORY, RULES
+    for name in SCHEMES:
+        for extra in ({}, {"momentum": "0.5"} if "simgd" in OPTIONS["momentum"].schemes
+                      and name in OPTIONS["momentum"].schemes else {}):
+            scheme = make_scheme(name, **extra)
+            assert scheme.step_kind in RULES
+            for item in scheme.memory:
+                assert item in MEMORY and item in COORDINATES
+    assert make_scheme("ogda").memory == ("g_prev",)
+    assert make_scheme("lookahead", base="altgd", momentum="0.5").memory == ("u",)

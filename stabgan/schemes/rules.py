@@ -31,12 +31,13 @@ the identity near the equilibrium.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
 
 __all__ = ["Linearization", "LinearOps", "step", "initial_memory", "period_jacobian",
-           "require_penalty", "lazy_linearization"]
+           "require_penalty", "lazy_linearization", "UpdateRule", "RULES", "MEMORY"]
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,11 @@ def lazy_linearization(J: sp.Matrix, Jw: sp.Matrix, w: sp.Symbol, value, every: 
 
 
 def initial_memory(scheme, ops, x) -> dict:
-    """The memory at the start: zero velocity (momentum), g_prev = v(x0) (OGDA)."""
+    """The state at the start: x, then each memory item's initial value (zero velocity for
+    momentum; for OGDA g_prev = v(x0)), from the rule registry."""
     state = {"x": x}
-    if scheme.momentum != 0:
-        state["u"] = (x[0] * 0, x[1] * 0)
-    if scheme.name == "ogda":
-        state["g_prev"] = ops.v(x, _penalty(scheme, 0, "both"))
+    for item in scheme.memory:
+        state[item] = MEMORY[item](scheme, ops, x)
     return state
 
 
@@ -124,42 +124,58 @@ def _penalty(scheme, phase: int, where: str):
 
 
 def step(scheme, ops, state: dict, phase: int) -> dict:
-    """One step of the scheme at position ``phase`` of its period; returns the new state."""
+    """One step of the scheme at position ``phase`` of its period; returns the new state.
+
+    The step of the scheme's kind comes from :data:`RULES`; lookahead wraps any kind (the
+    slow weights are saved at the start of its period and pulled toward at its end)."""
     state = dict(state)
     k = scheme.lookahead_steps
     if scheme.name == "lookahead" and phase % k == 0:
         state["slow"] = state["x"]
-    kind = scheme.step_kind
-    if kind == "altgd":
-        _altgd(scheme, ops, state, phase)
-    else:
-        x = state["x"]
-        th, ps = x
-        pen = _penalty(scheme, phase, "both")
-        if kind == "extragradient":
-            vt, vp = ops.v(x, pen)
-            y = (th + ops.he_g * vt, ops.project(ps + ops.he_d * vp))
-            vt, vp = ops.v(y, pen)
-            new = (th + ops.h_g * vt, ps + ops.h_d * vp)
-        elif kind == "ogda":
-            g = ops.v(x, pen)
-            gp = state["g_prev"]
-            new = (th + ops.h_g * (2 * g[0] - gp[0]), ps + ops.h_d * (2 * g[1] - gp[1]))
-            state["g_prev"] = g
-        else:  # simgd
-            vt, vp = ops.v(x, pen)
-            new = (th + ops.h_g * vt, ps + ops.h_d * vp)
-            if "u" in state:
-                u = state["u"]
-                new = (new[0] + ops.beta * u[0], new[1] + ops.beta * u[1])
-        new = (new[0], ops.project(new[1]))
-        if "u" in state:
-            state["u"] = (new[0] - th, new[1] - ps)
-        state["x"] = new
+    RULES[scheme.step_kind].step(scheme, ops, state, phase)
     if scheme.name == "lookahead" and phase % k == k - 1:
         s, x = state.pop("slow"), state["x"]
         state["x"] = (s[0] + ops.alpha * (x[0] - s[0]), s[1] + ops.alpha * (x[1] - s[1]))
     return state
+
+
+def _finish(ops, state: dict, old, new) -> None:
+    """Project psi, update the velocity (momentum) and store the new iterate."""
+    new = (new[0], ops.project(new[1]))
+    if "u" in state:
+        state["u"] = (new[0] - old[0], new[1] - old[1])
+    state["x"] = new
+
+
+def _simgd(scheme, ops, state: dict, phase: int) -> None:
+    """x' = x + H v(x) + beta u."""
+    x = state["x"]
+    vt, vp = ops.v(x, _penalty(scheme, phase, "both"))
+    new = (x[0] + ops.h_g * vt, x[1] + ops.h_d * vp)
+    if "u" in state:
+        u = state["u"]
+        new = (new[0] + ops.beta * u[0], new[1] + ops.beta * u[1])
+    _finish(ops, state, x, new)
+
+
+def _extragradient(scheme, ops, state: dict, phase: int) -> None:
+    """y = x + H_e v(x), x' = x + H v(y)."""
+    x = state["x"]
+    pen = _penalty(scheme, phase, "both")
+    vt, vp = ops.v(x, pen)
+    y = (x[0] + ops.he_g * vt, ops.project(x[1] + ops.he_d * vp))
+    vt, vp = ops.v(y, pen)
+    _finish(ops, state, x, (x[0] + ops.h_g * vt, x[1] + ops.h_d * vp))
+
+
+def _ogda(scheme, ops, state: dict, phase: int) -> None:
+    """g = v(x), x' = x + H (2 g - g_prev), g_prev' = g."""
+    x = state["x"]
+    g = ops.v(x, _penalty(scheme, phase, "both"))
+    gp = state["g_prev"]
+    state["g_prev"] = g
+    _finish(ops, state, x, (x[0] + ops.h_g * (2 * g[0] - gp[0]),
+                            x[1] + ops.h_d * (2 * g[1] - gp[1])))
 
 
 def _altgd(scheme, ops, state: dict, phase: int) -> None:
@@ -188,6 +204,36 @@ def _altgd(scheme, ops, state: dict, phase: int) -> None:
     state["x"] = (th, ps)
     if u is not None:
         state["u"] = u
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """One kind of step, as data: ``step(scheme, ops, state, phase)`` moves ``state["x"]``
+    (and the memory it keeps) in place, using only ``ops.v`` (the field), ``ops.project``,
+    the step sizes on ``ops`` and sums and products, so that it runs on both backends;
+    ``memory(scheme)`` names the memory items it carries from step to step (each with an
+    initial value in :data:`MEMORY` and coordinates in :data:`COORDINATES`)."""
+
+    name: str
+    step: Callable
+    memory: Callable
+
+
+def _momentum(scheme) -> tuple[str, ...]:
+    return ("u",) if scheme.momentum != 0 else ()
+
+
+#: The update rules by step kind (lookahead and lazy regularization wrap any of them).
+RULES: dict[str, UpdateRule] = {r.name: r for r in (
+    UpdateRule("simgd", _simgd, _momentum),
+    UpdateRule("altgd", _altgd, _momentum),
+    UpdateRule("extragradient", _extragradient, lambda scheme: ()),
+    UpdateRule("ogda", _ogda, lambda scheme: ("g_prev",)),
+)}
+
+#: The initial value of each memory item: zero velocity, the field at the start.
+MEMORY = {"u": lambda scheme, ops, x: (x[0] * 0, x[1] * 0),
+          "g_prev": lambda scheme, ops, x: ops.v(x, _penalty(scheme, 0, "both"))}
 
 
 def carried(scheme) -> tuple[str, ...]:

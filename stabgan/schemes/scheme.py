@@ -110,14 +110,11 @@ class Scheme:
 
     @property
     def memory(self) -> tuple[str, ...]:
-        """State carried from one period to the next besides x: the velocity u (momentum)
-        or the previous field value g_prev (OGDA)."""
-        out = ()
-        if self.momentum != 0:
-            out += ("u",)
-        if self.name == "ogda":
-            out += ("g_prev",)
-        return out
+        """State carried from one period to the next besides x, as the update rule of the
+        step kind declares it: the velocity u (momentum) or the previous field value g_prev
+        (OGDA)."""
+        from .rules import RULES
+        return RULES[self.step_kind].memory(self)
 
     def with_step(self, h: sp.Expr) -> "Scheme":
         """The same scheme with h_g = h_d = h (h_e following h where it was left out)."""
