@@ -190,6 +190,9 @@ def _build_parser() -> _Parser:
                    help="only say whether what is on disk is up to date (exit 1 if stale)")
     p.add_argument("--only", nargs="+", metavar="METHOD", default=None,
                    help="only these methods' Markdown and figures")
+    p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
+                   help="also (with --only: only) a method of your own, from a TOML file "
+                        "(see analyze --method-file)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("map", help="spectral radius of a discrete scheme on a 2-D grid")
@@ -600,7 +603,16 @@ def _run(args) -> int:
         return _map(args)
     if args.command == "report":
         from .report.build import report
-        status = report(args.out, check=args.check, only=args.only)
+        only = args.only
+        if args.method_file:
+            from .model.custom import load_method_file
+            import stabgan
+            spec, texts = load_method_file(args.method_file)
+            m = stabgan.method(spec)
+            for text in texts:
+                m = m + _parse_penalty(text)
+            only = [*(only or []), m.spec]
+        status = report(args.out, check=args.check, only=only)
         if args.json:
             _print(_json_text({"out": args.out, "check": args.check, "up_to_date":
                               status == 0 if args.check else None, "status": status},

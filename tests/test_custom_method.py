@@ -293,3 +293,18 @@ def test_unrolled_generator_differentiates_through_the_discriminator_steps(steps
 def test_bad_adjustments_are_refused_in_one_line(call, message):
     with pytest.raises(stabgan.InputError, match=message):
         call()
+
+
+def test_the_report_takes_a_method_file(tmp_path):
+    """stabgan report --method-file F --only: the custom method's Markdown (its derived
+    Jacobian) and figures, nothing of the catalogue."""
+    from stabgan._cli import main
+    path = tmp_path / "m.toml"
+    path.write_text(FILE)
+    out = tmp_path / "out"
+    assert main(["report", "--method-file", str(path), "--only", "r1", "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == [
+        "distance_my-r1+r2.png", "distance_r1.png", "phase_my-r1+r2.png", "phase_r1.png"]
+    text = (out / "derivations" / "my-r1+r2.md").read_text()
+    assert r"f'(0) & - \gamma - \gamma_{r2}" in text
+    assert "![phase_my-r1+r2.png](../figures/phase_my-r1+r2.png)" in text

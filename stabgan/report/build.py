@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import InputError
-from ..model.catalogue import CATALOGUE, get_spec
+from ..model.catalogue import CATALOGUE, MethodSpec, get_spec
 
 __all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures", "METHOD_FIGURES", "MethodFigure"]
 
@@ -77,7 +77,7 @@ def _method_figures(spec, figures: Path, log) -> None:
     from ..model.method import method
     from .plots import discrete_runs
     t0 = time.perf_counter()
-    m = method(spec.id, **{p.name: p.default for p in spec.parameters})
+    m = method(spec, **{p.name: p.default for p in spec.parameters})
     # SimGD and AltGD from (1, 1) with h = 0.1, simulated once for every figure: the phase
     # portrait draws the first 300 steps, the distance plot all 500
     runs = discrete_runs(m, h=0.1, steps=500, start=(1.0, 1.0))
@@ -194,7 +194,8 @@ def _generate(root: Path, only, log) -> None:
     derivations, figures = root / "derivations", root / "figures"
     derivations.mkdir(parents=True)
     figures.mkdir(parents=True)
-    specs = [get_spec(i) for i in only] if only else list(CATALOGUE)
+    specs = [i if isinstance(i, MethodSpec) else get_spec(i) for i in only] if only \
+        else list(CATALOGUE)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     drawing = context.Process(target=_figure_child, args=(send, figures, specs, not only),
@@ -293,7 +294,8 @@ def report(out: str | os.PathLike = ".", check: bool = False, only=None, pdf: bo
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     if only:
         for i in only:
-            get_spec(i)
+            if not isinstance(i, MethodSpec):
+                get_spec(i)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"The '--out' option must be a directory. Got {str(out)!r}, a file.")

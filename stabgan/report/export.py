@@ -33,11 +33,11 @@ def method_results(spec: MethodSpec) -> dict:
     defaults = {p.name: p.default for p in spec.parameters}
     out = {"spec": spec}
     if spec.takes_f:
-        out["general"] = analyze(method(spec.id, f="general"))
-        out["general_simgd"] = analyze(method(spec.id, f="general"), scheme="simgd")
-        out["general_altgd"] = analyze(method(spec.id, f="general"), scheme="altgd")
-    out["symbolic"] = analyze(method(spec.id))
-    m = method(spec.id, **defaults)
+        out["general"] = analyze(method(spec, f="general"))
+        out["general_simgd"] = analyze(method(spec, f="general"), scheme="simgd")
+        out["general_altgd"] = analyze(method(spec, f="general"), scheme="altgd")
+    out["symbolic"] = analyze(method(spec))
+    m = method(spec, **defaults)
     out["continuous"] = analyze(m)
     out["simgd"] = analyze(m, scheme="simgd")
     out["altgd"] = analyze(m, scheme="altgd")
