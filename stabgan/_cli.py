@@ -393,8 +393,9 @@ def _simulate(args) -> dict:
     if not (text.isdigit() and len(text) <= 12) or int(text) > MAX_CLI_STEPS:
         from ._options import _describe
         raise InputError(f"The '--steps' option must be an integer in [0, {MAX_CLI_STEPS}] (the "
-                         f"command line's limit for one trajectory). Got "
-                         f"{_describe(args.steps)} instead.")
+                         f"command line's limit for one trajectory, about a minute; "
+                         f"stabgan.simulate in Python takes more, with a progress callback). "
+                         f"Got {_describe(args.steps)} instead.")
     steps = int(text)
     h = {k: (None if v is None else _number(v, k.replace("_", "-"))) for k, v in options.items()
          if k in ("h", "h_g", "h_d")}
@@ -416,8 +417,9 @@ def _simulate(args) -> dict:
                              f"schemes; --scheme ode integrates the flow.")
         if steps * h["h"] > MAX_ODE_TIME:
             raise InputError(f"With --scheme ode the time span steps x h must be at most "
-                             f"{MAX_ODE_TIME:g} (the command line's limit). Got {steps} x "
-                             f"{args.h} = {steps * h['h']:g} instead.")
+                             f"{MAX_ODE_TIME:g} (the command line's limit, tens of seconds of "
+                             f"integration; stabgan.integrate in Python takes longer spans). "
+                             f"Got {steps} x {args.h} = {steps * h['h']:g} instead.")
         o = stabgan.integrate(m, t_span=(0.0, max(steps * h["h"], 1e-300)), theta0=theta0,
                               psi0=psi0, t_eval=np.array([max(steps * h["h"], 1e-300)]))
         theta, psi = float(o.theta[-1]), float(o.psi[-1])
