@@ -528,7 +528,8 @@ def update_kernel(exprs, state, steps, params, alias=None):
         fn = _BODY_FUNCS.get(func, func)      # an arithmetic op, or a table entry's call_name
         if target is not None:
             fn = fn.replace("np.", "_np_")     # a global name: no attribute lookup per call
-            args.append(target)
+            # the output by keyword for table entries (np.maximum refuses it positionally)
+            args.append(target if func in _BODY_FUNCS else f"out={target}")
         return f"{fn}({', '.join(args)})"
 
     prologue = []
