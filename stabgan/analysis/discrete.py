@@ -312,8 +312,9 @@ def _optimal_step(coeffs, h, h_max, candidates=()):
     radius at each candidate is then computed from the exact coefficients at 50 digits
     (the float roots lose half their digits at a double root)."""
     from scipy.optimize import minimize_scalar
+    from ..codegen.kernels import lambdify_numpy
 
-    funcs = [sp.lambdify(h, c, "numpy") for c in coeffs]
+    funcs = [lambdify_numpy([h], c) for c in coeffs]
 
     def rho(x: float) -> float:
         return float(np.max(np.abs(np.roots([complex(f(x)) for f in funcs]))))

@@ -33,7 +33,8 @@ import sympy as sp
 
 from .kernels import lambdify_numpy
 
-__all__ = ["NOISE_STEP", "NOISE_RANGE", "noise_nodes", "group_by_noise", "grouped_field"]
+__all__ = ["NOISE_STEP", "NOISE_RANGE", "noise_nodes", "group_by_noise", "grouped_field",
+           "component_functions"]
 
 #: Node spacing and half-width of the trapezoidal rule in z = eps / sigma.
 NOISE_STEP = 0.1
@@ -73,7 +74,7 @@ def group_by_noise(expr: sp.Expr, noise: tuple) -> list[tuple[tuple, sp.Expr]]:
 def _compiled(integrand: tuple, noise: tuple, state: tuple, params: tuple, step: float):
     """Each component as [(noise key, compiled group)], the noise standard deviations as
     functions of the parameters, and the quadrature nodes."""
-    sds = {eps: sp.lambdify(params, sd, modules="numpy") for eps, sd in noise}
+    sds = {eps: lambdify_numpy(params, sd) for eps, sd in noise}
     variables = tuple(eps for eps, _ in noise)
     components = [[(key, lambdify_numpy([*state, *key, *params], e))
                    for key, e in group_by_noise(expr, variables)] for expr in integrand]
@@ -131,3 +132,23 @@ def grouped_field(integrand: tuple, noise: tuple, state: tuple, params: tuple, v
                          for groups in components)
 
     return field
+
+
+def component_functions(field: tuple, state: tuple, params: tuple) -> list:
+    """The compiled functions ``fn(theta, psi, *params)`` of a field without noise, one per
+    component: the ones :func:`grouped_field` evaluates (the same cache), for a caller that
+    evaluates at scalar states many times (an ODE right-hand side) and handles broadcasting
+    and floating-point warnings itself.
+
+    Parameters
+    ----------
+    field : tuple of sympy.Expr
+        The components, in the state and the parameters.
+    state : tuple of sympy.Symbol
+        The two state symbols (theta, psi), in argument order.
+    params : tuple of sympy.Symbol
+        The parameters, in argument order after the state.
+    """
+    components, _, _, _ = _compiled(tuple(field), (), tuple(state), tuple(params), NOISE_STEP)
+    # without noise each component is one group, the one without a noise variable
+    return [groups[0][1] for groups in components]

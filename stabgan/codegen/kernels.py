@@ -1,9 +1,12 @@
 """SymPy expressions as NumPy code: lambdified functions and generated in-place kernels.
 
 Fields are compiled with :func:`sympy.lambdify` (``cse=True``) with the argument
-order ``(theta, psi, *noise, *parameters)``; the logistic terms are evaluated with
-``scipy.special.expit`` (sigmoid) and ``numpy.logaddexp(0, x)`` (softplus), so
-large :math:`|\\theta\\psi|` neither overflows nor warns. Compiled callables are
+order ``(theta, psi, *noise, *parameters)``. Every function application, in all three
+routes (lambdified functions, in-place field kernels, fused update kernels), is evaluated
+through the one table of :mod:`.functions` (one dispatcher by expression class): e.g. the
+logistic terms with ``scipy.special.expit`` (sigmoid) and ``numpy.logaddexp(0, x)``
+(softplus), so large :math:`|\\theta\\psi|` neither overflows nor warns, and Heaviside,
+Max, Min, Abs, sign and Piecewise (a hinge loss) as NumPy ufuncs. Compiled callables are
 cached by the expressions they compile.
 
 The noise quadrature and the grouped field evaluator are in :mod:`.field`.
@@ -16,29 +19,28 @@ import sympy as sp
 
 from .._errors import InputError
 from .._symbols import Sigmoid, Softplus
+from .functions import NAMESPACE, TablePrinter, boolean_value, call_name, lookup, prepare
 
 __all__ = ["lambdify_numpy", "inplace_kernel", "update_kernel"]
 
 
-def _expit(x):
-    from scipy.special import expit
-    return expit(x)
-
-
-def _softplus(x):
-    return np.logaddexp(0.0, x)
-
-
-_MODULES = [{"Sigmoid": _expit, "Softplus": _softplus, "sign": np.sign, "Abs": np.abs}, "numpy"]
+def _printer():
+    # the settings lambdify gives its own printer, without its user_functions: every function
+    # comes from the table (an unknown one is refused, not printed as an unbound name)
+    return TablePrinter({"fully_qualified_modules": False, "inline": True,
+                         "allow_unknown_functions": False})
 
 
 def lambdify_numpy(args, expr):
-    """Compile SymPy ``expr`` into a NumPy function of ``args`` (cse, stable logistic)."""
+    """Compile SymPy ``expr`` into a NumPy function of ``args`` (cse; every function through
+    the table of :mod:`.functions`, e.g. the stable logistic)."""
+    expr = sp.sympify(expr)
     if any(a.func.__name__.startswith("fp") or a.func.__name__ == "f"
-           for a in sp.sympify(expr).atoms(sp.Function) if not isinstance(a, (Sigmoid, Softplus))):
+           for a in expr.atoms(sp.Function) if not isinstance(a, (Sigmoid, Softplus))):
         raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
                          "Use f = 'logistic' or an expression in t.")
-    return sp.lambdify(args, expr, modules=_MODULES, cse=True)
+    expr = expr.applyfunc(prepare) if isinstance(expr, sp.MatrixBase) else prepare(expr)
+    return sp.lambdify(args, expr, modules=[NAMESPACE, "numpy"], printer=_printer(), cse=True)
 
 
 # -- in-place kernels for the simulator ---------------------------------------------------------
@@ -48,13 +50,6 @@ def lambdify_numpy(args, expr):
 # Python code that runs the same common-subexpression-eliminated operations as NumPy ufuncs
 # with ``out=`` into buffers allocated once per chunk (reused by liveness), so a step
 # allocates nothing. Each operation is elementwise, so a result never depends on the chunk.
-
-_UFUNCS = {
-    "exp": "np.exp", "log": "np.log", "sqrt": "np.sqrt", "tanh": "np.tanh", "sinh": "np.sinh",
-    "cosh": "np.cosh", "sin": "np.sin", "cos": "np.cos", "atan": "np.arctan",
-    "sign": "np.sign", "Abs": "np.absolute", "Sigmoid": "_expit", "erf": "_erf",
-}
-
 
 class _KernelWriter:
     """Emit in-place NumPy code for a list of SymPy expressions."""
@@ -87,7 +82,9 @@ class _KernelWriter:
         if e in self.names:
             return self.names[e], True
         if e.is_Number or e.is_NumberSymbol:
-            return repr(float(e)), False
+            return repr(float(e)), False   # 'nan' and 'inf' are names in the namespace
+        if boolean_value(e) is not None:
+            return repr(boolean_value(e)), False
         raise NotImplementedError(f"cannot compile {e!r}")
 
     def emit(self, e, out: str | None = None) -> tuple[str, bool]:
@@ -151,18 +148,31 @@ class _KernelWriter:
             if base != target:
                 self._maybe_release(base)
             return target, True
-        if isinstance(e, Sigmoid):
-            # sigmoid(x) = 1 / (1 + exp(-x)): NumPy's exp is vectorized (about 5x faster than
-            # scipy's expit here) and the formula keeps a relative error of a few ulp for every
-            # x (exp overflows to inf for x < -709, giving the correct 0).
-            return self._unary(-e.args[0], out, ["np.exp({arg}, out={t})", "np.add({t}, 1.0, out={t})",
-                                                 "np.divide(1.0, {t}, out={t})"])
-        if isinstance(e, Softplus):
-            return self._unary(e.args[0], out, ["np.logaddexp(0.0, {arg}, out={t})"])
-        name = type(e).__name__
-        if name in _UFUNCS and len(e.args) == 1:
-            return self._unary(e.args[0], out, [_UFUNCS[name] + "({arg}, out={t})"])
-        raise NotImplementedError(f"cannot compile {type(e).__name__}: {e}")
+        return self._call(e, out)
+
+    def _call(self, e, out) -> tuple[str, bool]:
+        """A function application, through the table (one implementation per class)."""
+        cls, fn = lookup(e)
+        if fn.form is not None:
+            return self.emit(fn.form(e), out)
+        if fn.kernel_form is not None:
+            return self.emit(fn.kernel_form(*e.args), out)
+        args = fn.arguments(e)
+        name = call_name(cls)
+        if len(args) == 1:
+            return self._unary(args[0], out, [name + "({arg}, out={t})"])
+        parts = [self.emit(a) for a in args]
+        target = out or self.buffer()
+        if fn.fold:
+            self.lines.append(f"{name}({parts[0][0]}, {parts[1][0]}, out={target})")
+            for code, _ in parts[2:]:
+                self.lines.append(f"{name}({target}, {code}, out={target})")
+        else:
+            self.lines.append(f"{name}({', '.join(c for c, _ in parts)}, out={target})")
+        for code, is_array in parts:
+            if is_array and code != target:
+                self._maybe_release(code)
+        return target, True
 
     def _unary(self, argument, out, templates) -> tuple[str, bool]:
         """Emit ``templates`` (with {arg} and {t}) applying a function to ``argument``."""
@@ -198,7 +208,7 @@ def inplace_kernel(exprs, arrays, scalars):
     (callable, int, str)
         The kernel, the number of work buffers it needs, and its source.
     """
-    replacements, reduced = sp.cse(list(exprs), order="none")
+    replacements, reduced = sp.cse([prepare(e) for e in exprs], order="none")
     w = _KernelWriter({s: f"a{i}" for i, s in enumerate(arrays)},
                       {s: f"s{i}" for i, s in enumerate(scalars)})
     last_use = {}
@@ -230,8 +240,7 @@ def inplace_kernel(exprs, arrays, scalars):
     unpack = "    " + ", ".join(f"b{i}" for i in range(1, w.count + 1)) + \
         (", = buffers" if w.count == 1 else " = buffers") if w.count else ""
     source = f"def kernel(out, {args}, buffers):\n{unpack}\n{body}\n"
-    from scipy.special import erf, expit
-    namespace = {"np": np, "_expit": expit, "_erf": erf}
+    namespace = {"np": np, **NAMESPACE}
     exec(compile(source, "<stabgan kernel>", "exec"), namespace)  # noqa: S102 - our own code
     return namespace["kernel"], w.count, source
 
@@ -283,9 +292,9 @@ def _fold_reciprocals(expr, state: frozenset):
     return sign * sp.Mul(*rest, _Quot(coef, base))
 
 
+# the arithmetic of the lowering; function applications are table entries (call_name)
 _BODY_FUNCS = {"mul": "np.multiply", "add": "np.add", "sub": "np.subtract", "div": "np.divide",
-               "neg": "np.negative", "sqrt": "np.sqrt", "pow": "np.power",
-               "softplus": "np.logaddexp"}
+               "neg": "np.negative", "sqrt": "np.sqrt", "pow": "np.power"}
 
 
 class _Lowering:
@@ -338,6 +347,8 @@ class _Lowering:
             return ("i",) + self.inputs[e]
         if e.is_Number or e.is_NumberSymbol:
             return ("c", float(e))
+        if boolean_value(e) is not None:
+            return ("c", boolean_value(e))
         if e.is_Add:
             return self._add(e)
         if e.is_Mul:
@@ -353,16 +364,23 @@ class _Lowering:
             return self.op("pow", base, ("c", float(ex)))
         if isinstance(e, _Quot):
             return self.op("div", self.lower(e.args[0]), self.lower(e.args[1]))
-        if isinstance(e, Sigmoid):
-            # 1 / (1 + exp(-x)): a relative error of a few ulp for every x; exp overflows to
-            # inf for x < -709, giving the correct 0 (see _KernelWriter.emit)
-            return self.op("div", ("c", 1.0), self.lower(1 + sp.exp(-e.args[0])))
-        if isinstance(e, Softplus):
-            return self.op("softplus", self.lower(e.args[0]))
-        name = type(e).__name__
-        if name in _UFUNCS and len(e.args) == 1:
-            return self.op(name, self.lower(e.args[0]))
-        raise NotImplementedError(f"cannot compile {type(e).__name__}: {e}")
+        return self._call(e)
+
+    def _call(self, e):
+        """A function application, through the table (one implementation per class)."""
+        cls, fn = lookup(e)
+        if fn.form is not None:
+            return self.lower(fn.form(e))
+        if fn.kernel_form is not None:
+            return self.lower(fn.kernel_form(*e.args))
+        operands = [self.lower(a) for a in fn.arguments(e)]
+        name = call_name(cls)
+        if not fn.fold:
+            return self.op(name, *operands)
+        acc = self.op(name, operands[0], operands[1])
+        for o in operands[2:]:
+            acc = self.op(name, acc, o)
+        return acc
 
     def _product(self, operands):
         """Multiply operands: Python floats first, then NumPy values, then the state."""
@@ -453,7 +471,7 @@ def update_kernel(exprs, state, steps, params, alias=None):
         ``step(a0, a1, *outs)``; the number of work buffers; the source.
     """
     state_set = frozenset(state)
-    exprs = [_fold_reciprocals(sp.sympify(e), state_set) for e in exprs]
+    exprs = [_fold_reciprocals(prepare(e), state_set) for e in exprs]
     replacements, reduced = sp.cse(exprs, order="none")
     inputs = {s: (f"i{k}", "np") for k, s in enumerate(steps)}
     inputs.update({s: (f"i{len(steps) + k}", "py") for k, s in enumerate(params)})
@@ -507,13 +525,11 @@ def update_kernel(exprs, state, steps, params, alias=None):
 
     def call(func, operands, target=None):
         args = [render(o) if target is None else render_body(o) for o in operands]
-        if func == "softplus":
-            args.insert(0, "0.0" if target is None else render_body(("c", 0.0)))
-        fn = _BODY_FUNCS.get(func) or ("_expit" if func == "Sigmoid" else
-                                       "_erf" if func == "erf" else _UFUNCS[func])
+        fn = _BODY_FUNCS.get(func, func)      # an arithmetic op, or a table entry's call_name
         if target is not None:
             fn = fn.replace("np.", "_np_")     # a global name: no attribute lookup per call
-            args.append(target)
+            # the output by keyword for table entries (np.maximum refuses it positionally)
+            args.append(target if func in _BODY_FUNCS else f"out={target}")
         return f"{fn}({', '.join(args)})"
 
     prologue = []
@@ -559,10 +575,7 @@ def update_kernel(exprs, state, steps, params, alias=None):
               + f"    def step({', '.join(['a0', 'a1'] + outs)}):\n"
               + "".join(f"        {line}\n" for line in lines or ["pass"])
               + "    return step\n")
-    from scipy.special import erf, expit
-    namespace = {"np": np, "_expit": expit, "_erf": erf}
-    namespace.update({"_np_" + name[3:]: getattr(np, name[3:])
-                      for name in list(_BODY_FUNCS.values()) + list(_UFUNCS.values())
-                      if name.startswith("np.")})
+    namespace = {"np": np, **NAMESPACE}
+    namespace.update({"_np_" + name[3:]: getattr(np, name[3:]) for name in _BODY_FUNCS.values()})
     exec(compile(source, "<stabgan update kernel>", "exec"), namespace)  # noqa: S102 - our own code
     return namespace["make"], count, source

@@ -13,7 +13,7 @@ import sympy as sp
 
 from .._symbols import PSI, THETA
 from ..codegen.field import group_by_noise, noise_nodes
-from ..codegen.kernels import inplace_kernel, update_kernel
+from ..codegen.kernels import inplace_kernel, lambdify_numpy, update_kernel
 from ..model.method import Method, derive
 
 __all__ = ["update_kernel_factory", "field_kernels", "ChunkField"]
@@ -62,7 +62,7 @@ class ChunkField:
     def __init__(self, m: Method, components: tuple, size: int, dtype):
         self.groups = field_kernels(m.spec, m.f, m.generator, components)
         self.values = [m.numeric_params[p.name] for p in m.spec.parameters]
-        sds = {eps: float(sp.lambdify([p.symbol for p in m.spec.parameters], sd)(*self.values))
+        sds = {eps: float(lambdify_numpy([p.symbol for p in m.spec.parameters], sd)(*self.values))
                for eps, sd in m.derived.noise}
         z, w = noise_nodes()
         self.nodes = {eps: [(float(sd * zj), float(wj)) for zj, wj in zip(z, w)]

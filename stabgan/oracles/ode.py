@@ -60,21 +60,30 @@ class IntegrationResult:
 
 @lru_cache(maxsize=None)
 def _pieces(method_key):
-    """NumPy functions of the smooth pieces (psi > 0 side, psi < 0 side) of the field."""
-    from ..codegen.kernels import lambdify_numpy
+    """The right-hand sides ``rhs(t, y)`` of the smooth pieces (psi > 0 side, psi < 0 side) of
+    the field: the compiled components of the grouped field evaluator of
+    :mod:`stabgan.codegen` (the one behind ``Method.field``), the parameters at their numeric
+    values; None with instance noise."""
+    from ..codegen.field import component_functions
     from ..model.jumps import one_sided_fields, smooth_field
     m = _METHODS[method_key]
     if m.noise:
         return None
+    params = tuple(p.symbol for p in m.spec.parameters)
+    values = [m.numeric_params[p.name] for p in m.spec.parameters]
+
+    def rhs_of(side):
+        f0, f1 = component_functions(tuple(sp.sympify(e) for e in side), (THETA, PSI), params)
+
+        def rhs(t, y):
+            return [float(f0(y[0], y[1], *values)), float(f1(y[0], y[1], *values))]
+        return rhs
     field = smooth_field(m.integrand)
-    params = {p.symbol: m.numeric_params[p.name] for p in m.spec.parameters}
     if field is not None:
-        f = [lambdify_numpy([THETA, PSI], sp.sympify(e).subs(params)) for e in field]
-        return f, f
+        rhs = rhs_of(field)
+        return rhs, rhs
     plus, minus = one_sided_fields(m.integrand)
-    fp = [lambdify_numpy([THETA, PSI], e.subs(params)) for e in plus]
-    fm = [lambdify_numpy([THETA, PSI], e.subs(params)) for e in minus]
-    return fp, fm
+    return rhs_of(plus), rhs_of(minus)
 
 
 _METHODS: dict = {}
@@ -90,13 +99,8 @@ def _field_functions(m: Method):
             v = m.field(y[0], y[1])
             return [float(v[0]), float(v[1])]
         return rhs, rhs, False
-    fp, fm = pieces
-
-    def make(f):
-        def rhs(t, y):
-            return [float(f[0](y[0], y[1])), float(f[1](y[0], y[1]))]
-        return rhs
-    return make(fp), make(fm), fp is not fm
+    plus, minus = pieces
+    return plus, minus, plus is not minus
 
 
 def _solve_one(m, t_span, y0, t_eval, rtol, atol, method, max_crossings):
