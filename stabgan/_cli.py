@@ -617,8 +617,7 @@ def _run(args) -> int:
         status = report(args.out, check=args.check, only=only)
         if args.json:
             _print(_json_text({"out": args.out, "check": args.check, "up_to_date":
-                              status == 0 if args.check else None, "status": status},
-                             sort_keys=True))
+                              status == 0 if args.check else None, "status": status}))
         return status
     if args.command == "simulate":
         doc = _simulate(args)

@@ -483,3 +483,17 @@ def test_a_closed_pipe_stops_quietly():
     p.stderr.close()
     assert p.wait(timeout=120) == 141
     assert err == b""
+
+
+@pytest.mark.parametrize("beta", [0.3, 0.9])
+def test_a_double_root_of_the_update_operator_gives_its_radius(beta):
+    """SimGD + heavy ball on R1 (gamma = 1: J has the double eigenvalue -1/2) made mpmath's
+    Durand-Kerner raise NoConvergence. The radius must equal the eigenvalues of the update
+    matrix written by hand: x' = x + hJx + beta u, u' = x' - x, on the state (x, u)."""
+    h = 0.1
+    a = stabgan.analyze(stabgan.method("r1", gamma=1), scheme="simgd", momentum=beta, h=h)
+    J = np.array([[0.0, -0.5], [0.5, -1.0]])
+    top = np.hstack([np.eye(2) + h * J, beta * np.eye(2)])
+    bottom = np.hstack([h * J, beta * np.eye(2)])
+    rho = max(abs(np.linalg.eigvals(np.vstack([top, bottom]))))
+    assert a.spectral_radius == pytest.approx(rho, rel=1e-7)  # eigvals at a defective pair

@@ -98,8 +98,15 @@ def _numeric_roots(coeffs, dps: int = 50) -> list:
                 return roots + [r * scale for r in found]
             except mpmath.libmp.libhyper.NoConvergence:
                 continue
-        # a multiple root slows Durand-Kerner down: accept the best estimate (error returned)
-        found, _ = mpmath.polyroots(values, maxsteps=5000, extraprec=4 * dps, error=True)
+        # a multiple root slows Durand-Kerner down (it may not converge at all, e.g. SimGD
+        # with momentum on R1): the eigenvalues of the companion matrix (mpmath's QR) instead
+        n = len(values) - 1
+        companion = mpmath.matrix(n, n)
+        for j in range(n):
+            companion[0, j] = -values[j + 1]
+        for i in range(1, n):
+            companion[i, i - 1] = 1
+        found = mpmath.eig(companion, left=False, right=False)
         return roots + [r * scale for r in found]
 
 
