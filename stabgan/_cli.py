@@ -29,7 +29,8 @@ _NON_FINITE_LISTED = 100
 
 
 class _Terminated(BaseException):
-    """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT."""
+    """SIGTERM or SIGHUP (its number is the argument), raised in the main thread like
+    KeyboardInterrupt is for SIGINT."""
 
 
 class _ClosedPipe(Exception):
@@ -77,6 +78,8 @@ def _json_text(doc) -> str:
 def _print(text: str = "") -> None:
     """Write one line to stdout, or raise _StreamError naming the stream and the reason."""
     stream = sys.stdout
+    if stream is None:
+        raise _StreamError("cannot write to stdout: it is closed.")
     encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
         text.encode(encoding, errors=getattr(stream, "errors", None) or "strict")
@@ -249,6 +252,8 @@ def _open_figure_target(out: str) -> tuple[str, str]:
     """
     import tempfile
 
+    if not out.strip():
+        raise InputError("The '--out' option of map must name a file. Got '' instead.")
     if os.path.isdir(out):
         raise InputError(f"The '--out' option of map must name a file. Got {out!r} instead "
                          f"(a directory).")
@@ -269,6 +274,9 @@ def _open_figure_target(out: str) -> tuple[str, str]:
         raise InputError(f"The '--out' option of map must name a file in a writable directory. "
                          f"Got {out!r} instead ({exc.strerror}).") from None
     os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the figure is an ordinary file
     return tmp, ext
 
 
@@ -280,9 +288,20 @@ def _map(args) -> int:
     (xn, xs), (yn, ys) = _axis(args.x, "--x"), _axis(args.y, "--y")
     if xn == yn:
         raise InputError(f"The --x and --y axes must differ. Got {xn!r} twice.")
+    from .analysis.maps import SCHEME_AXES
+    axes = SCHEME_AXES + tuple(p.name for p in m.spec.parameters)
     for name in (xn, yn):
-        if name in m.values:
+        if name not in axes:  # the API's message (n_g, n_d, order, ... are no axes)
+            raise InputError(f"Unknown axis {name!r} for method '{m.id}': the axes are "
+                             f"{', '.join(axes)}.")
+    given = _parse_params(args.param)
+    for name in (xn, yn):
+        if name in given:
             raise InputError(f"The parameter {name!r} is both fixed with -p and an axis.")
+    if any(name in m.values for name in (xn, yn)):  # bound by --defaults: the axis wins
+        import stabgan as _api
+        m = _api.method(m.spec, f=m.f if m.spec.takes_f else None, generator=m.generator,
+                        **{k: v for k, v in m.values.items() if k not in (xn, yn)})
     n = {k: int(v) if str(v).isdigit() else v for k, v in (("n_g", args.n_g), ("n_d", args.n_d))}
     n = {k: OPTIONS[k].validate(v) for k, v in n.items()}
     fixed = {k: getattr(args, k) for k in ("h",) + _MEMORY_OPTIONS
@@ -293,7 +312,7 @@ def _map(args) -> int:
                              f"and an axis.")
     fixed = {k: (_number(v, k.replace("_", "-")) if k not in ("lookahead_steps", "lazy_every")
                  else v) for k, v in fixed.items()}
-    target = _open_figure_target(args.out) if args.out else None
+    target = _open_figure_target(args.out) if args.out is not None else None
     try:
         s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
                                   **fixed, **{xn: xs, yn: ys})
@@ -631,8 +650,10 @@ def _run(args) -> int:
     raise InputError(f"unknown command {args.command!r}")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+def _one_line(text: str, limit: int = 1000) -> str:
+    """The message on one line, cut to ``limit`` characters (an echoed input can be huge)."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 40] + f" ... ({len(line)} characters)"
 
 
 def _silence_stdout() -> None:
@@ -649,7 +670,7 @@ def _silence_stdout() -> None:
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler
-    raise _Terminated()
+    raise _Terminated(signum)
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -704,7 +725,7 @@ def _ignore_further_signals() -> None:
     signalled twice, an impatient Ctrl-C) must not kill it half-way through its last line
     and its exit status."""
     import signal
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         try:
             signal.signal(sig, signal.SIG_IGN)
         except ValueError:  # not the main thread
@@ -718,9 +739,9 @@ class _Heartbeat:
 
     every = 20.0
 
-    def __init__(self, command: str):
+    def __init__(self, command: str, hint: str = ""):
         import threading
-        self.command = command
+        self.command, self.hint = command, hint
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._beat, daemon=True)
 
@@ -728,10 +749,8 @@ class _Heartbeat:
         import time
         start = time.monotonic()
         while not self.stop.wait(self.every):
-            hint = (" (symbolic work grows with the period and the number of steps; a numeric "
-                    "--h is faster)" if self.command == "analyze" else "")
             print(f"stabgan {self.command}: still working, {time.monotonic() - start:.0f} s so "
-                  f"far{hint}", file=sys.stderr, flush=True)
+                  f"far{self.hint}", file=sys.stderr, flush=True)
 
     def __enter__(self):
         self.thread.start()
@@ -762,9 +781,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     end = argv.index("--") if "--" in argv else len(argv)
     debug = "--debug" in argv[:end]
     argv = [a for a in argv[:end] if a != "--debug"] + argv[end:]
-    previous = None
+    previous = {}
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, _on_sigterm)
     except ValueError:  # not the main thread: leave signals alone
         pass
     try:
@@ -773,7 +793,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             return 2
         args = parser.parse_args(_join_negative_values(argv, parser))
-        with _Heartbeat(args.command):
+        symbolic_h = (args.command == "analyze" and getattr(args, "scheme", "") != "continuous"
+                      and all(getattr(args, k, None) is None for k in ("h", "h_g", "h_d")))
+        with _Heartbeat(args.command, " (symbolic work grows with the period and the number "
+                        "of steps; a numeric --h is faster)" if symbolic_h else ""):
             status = _run(args)
         try:
             sys.stdout.flush()
@@ -804,11 +827,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if as_program:
             _exit_now(130)
         return 130
-    except _Terminated:
+    except _Terminated as exc:
         _ignore_further_signals()
-        print("stabgan: terminated (SIGTERM): stopped, nothing half-written left behind",
+        signum = exc.args[0] if exc.args else signal.SIGTERM
+        name = signal.Signals(signum).name
+        print(f"stabgan: terminated ({name}): stopped, nothing half-written left behind",
               file=sys.stderr)
-        return 143
+        if as_program:
+            _exit_now(128 + signum)
+        return 128 + signum
     except Exception as exc:  # noqa: BLE001 - the one place that turns a failure into a line
         if debug:
             import traceback
@@ -817,5 +844,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stabgan: error: {_one_line(_describe_error(exc))}{hint}", file=sys.stderr)
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -497,3 +497,71 @@ def test_a_double_root_of_the_update_operator_gives_its_radius(beta):
     bottom = np.hstack([h * J, beta * np.eye(2)])
     rho = max(abs(np.linalg.eigvals(np.vstack([top, bottom]))))
     assert a.spectral_radius == pytest.approx(rho, rel=1e-7)  # eigvals at a defective pair
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: stabgan.attractor(m, tol=float("nan")), "The 'tol' option must be a number"),
+    (lambda m: stabgan.attractor(m, tol=-1), "The 'tol' option must be a number"),
+    (lambda m: stabgan.attractor(m, theta0=np.ones(3)), "must be one number"),
+    (lambda m: stabgan.integrate(m, method="Euler"), "The 'method' option of integrate"),
+    (lambda m: stabgan.integrate(m, t_eval=[float("nan")]), "The 't_eval' option must be"),
+    (lambda m: stabgan.integrate(m, max_crossings=-1), "The 'max_crossings' option"),
+    (lambda m: stabgan.analyze(m, scheme="simgd", bogus=1), "Unknown option 'bogus'"),
+    (lambda m: stabgan.simulate(m, h=0.1, steps=10, progress=5), "The 'progress' option"),
+    (lambda m: stabgan.stability_map(stabgan.method("r1", f="general"), h=[0.1, 0.2]),
+     "Numeric work needs a concrete f"),
+    (lambda m: stabgan.attractor(stabgan.method("r1", f="general")),
+     "Numeric work needs a concrete f"),
+])
+def test_the_api_validates_what_it_takes(call, message):
+    """Found by an adversarial review: each of these leaked a raw TypeError/ValueError or was
+    accepted. Each is now an InputError naming the option."""
+    with pytest.raises(stabgan.InputError, match=re.escape(message)):
+        call(stabgan.method("r1", gamma=1))
+
+
+def test_cli_edge_cases_found_by_review(tmp_path, capsys):
+    """report --json prints its document; a structural name is no map axis; --defaults lets
+    an axis win; an empty --out is refused; a closed stdout is one line; a long echoed input
+    is cut; map --out respects the umask."""
+    out = tmp_path / "rep"
+    assert main(["report", "--only", "r1", "--out", str(out), "--json"]) == 0
+    assert _strict(capsys.readouterr().out)["status"] == 0
+    assert main(["map", "r1", "--scheme", "altgd", "--x", "n_d=1:5:5", "--y", "h=0.1:1:3"]) == 2
+    assert "Unknown axis 'n_d'" in capsys.readouterr().err
+    assert main(["map", "r1", "--defaults", "--x", "h=0.1:1:3", "--y", "gamma=0:1:3",
+                 "--json"]) == 0
+    assert _strict(capsys.readouterr().out)["y"]["name"] == "gamma"
+    assert main(MAP + ["--out", ""]) == 2
+    assert "must name a file" in capsys.readouterr().err
+    closed = subprocess.run([sys.executable, "-c", "import os, sys; os.close(1); sys.stdout = "
+                             "None; from stabgan._cli import main; sys.exit(main(['methods']))"],
+                            capture_output=True, text=True, env=ENV, timeout=120)
+    assert closed.returncode == 1 and "cannot write to stdout: it is closed" in closed.stderr
+    assert main(["verify", "x" * 100000]) == 2
+    assert len(capsys.readouterr().err) < 1100
+    umask = os.umask(0o022)
+    try:
+        assert main(MAP + ["--out", str(tmp_path / "m.png")]) == 0
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "m.png").stat().st_mode & 0o777 == 0o644
+
+
+def test_sighup_is_a_clean_stop_like_sigterm(r1_out, tmp_path):
+    """SIGHUP (a closed terminal) to a report: one line, exit 129, nothing left behind."""
+    import shutil
+    out = tmp_path / "out"
+    shutil.copytree(r1_out, out)
+    before = _tree(out)
+    proc = subprocess.Popen([sys.executable, "-m", "stabgan", "report", "--out", str(out),
+                             "--only", "r1"], env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob(".stabgan-report-*")):
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGHUP)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 129, err
+    assert err.strip().splitlines()[-1].startswith("stabgan: terminated (SIGHUP)")
+    assert not list(out.glob(".stabgan-report-*")) and _tree(out) == before

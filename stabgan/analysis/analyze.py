@@ -6,7 +6,7 @@ from dataclasses import dataclass, field as dc_field
 import sympy as sp
 
 from .._errors import InputError
-from .._options import SCHEMES as DISCRETE_SCHEMES
+from .._options import OPTIONS, SCHEMES as DISCRETE_SCHEMES
 from ..schemes.rules import state_names
 from ..model.method import Method, gaussian_expectation
 from .._symbols import PSI, THETA
@@ -295,6 +295,10 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
     if scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise InputError(f"Unknown option {unknown[0]!r} for analyze: the scheme options are "
+                         f"{', '.join(OPTIONS)}.")
     if scheme != "continuous":
         from ..schemes.scheme import make_scheme
         return _discrete(m, make_scheme(scheme, **options))

@@ -181,6 +181,10 @@ def _side_at_axis(plus, minus, theta) -> int:
     return 0
 
 
+#: The methods of scipy.integrate.solve_ivp.
+_SOLVERS = ("DOP853", "RK45", "RK23", "Radau", "BDF", "LSODA")
+
+
 def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
               rtol: float = 1e-10, atol: float = 1e-12, method: str = "DOP853",
               max_crossings: int = 100000) -> IntegrationResult:
@@ -235,8 +239,19 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
     from .._options import broadcast_named, check_float_option
     rtol = check_float_option(rtol, "rtol", 0.0, False)
     atol = check_float_option(atol, "atol", 0.0, False)
+    if method not in _SOLVERS:
+        raise InputError(f"The 'method' option of integrate must be one of {', '.join(_SOLVERS)} "
+                         f"(scipy.integrate.solve_ivp's). Got {method!r} instead.")
+    from .._options import int_option
+    max_crossings = int_option(max_crossings, "max_crossings", 1)
     th0, ps0 = broadcast_named(theta0=th0, psi0=ps0)
-    t = np.linspace(t0, t1, 1001) if t_eval is None else np.asarray(t_eval, dtype=float)
+    try:
+        t = np.linspace(t0, t1, 1001) if t_eval is None else np.asarray(t_eval, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"The 't_eval' option must be increasing times inside t_span. "
+                         f"Got {t_eval!r} instead.") from None
+    if not np.all(np.isfinite(t)):
+        raise InputError(f"The 't_eval' option must be finite times. Got {t_eval!r} instead.")
     if t.ndim != 1 or t.size == 0 or np.any(np.diff(t) <= 0) or t[0] < t0 or t[-1] > t1:
         raise InputError("The 't_eval' option must be increasing times inside t_span.")
     shape = th0.shape
@@ -389,6 +404,15 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float | 
     """
     if not isinstance(m, Method):
         raise InputError(f"attractor takes a method from stabgan.method(...). Got {m!r} instead.")
+    if m.f == "general":
+        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
+                         "Use f = 'logistic' or an expression in t.")
+    from .._options import check_float_option
+    tol = check_float_option(tol, "tol", 0.0, False)
+    for name, value in (("theta0", theta0), ("psi0", psi0)):
+        if np.ndim(value) != 0:
+            raise InputError(f"The '{name}' option of attractor must be one number (attractor "
+                             f"follows one start; integrate takes arrays). Got {value!r} instead.")
     slow = None
     if t_max is None:
         t_max, slow = _spectral_horizon(m)

@@ -175,6 +175,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
                          "Use f = 'logistic' or an expression in t.")
     steps = int_option(steps, "steps", 0)
+    if progress is not None and not callable(progress):
+        raise InputError(f"The 'progress' option must be a callable progress(done, total) or "
+                         f"None. Got {progress!r} instead.")
     n_g = int_option(n_g, "n_g", 1, 50)
     n_d = int_option(n_d, "n_d", 1, 50)
     rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,

@@ -312,7 +312,7 @@ def report(out: str | os.PathLike = ".", check: bool = False, only=None, pdf: bo
 def _signals_held():
     """Hold SIGINT and SIGTERM for a short critical section (they are delivered after it)."""
     import signal
-    held = {signal.SIGINT, signal.SIGTERM}
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     except (AttributeError, ValueError, OSError):
