@@ -565,3 +565,27 @@ def test_sighup_is_a_clean_stop_like_sigterm(r1_out, tmp_path):
     assert proc.returncode == 129, err
     assert err.strip().splitlines()[-1].startswith("stabgan: terminated (SIGHUP)")
     assert not list(out.glob(".stabgan-report-*")) and _tree(out) == before
+
+
+@pytest.mark.parametrize("call", [
+    lambda: stabgan.integrate(stabgan.method("r1", gamma="1e150"), t_span=(0, 10)),
+    lambda: stabgan.integrate(stabgan.method("r1", gamma=1), t_span=(0, 1e300)),
+    lambda: stabgan.attractor(stabgan.method("r1", gamma=1), t_max=1e300),
+    lambda: stabgan.attractor(stabgan.method("r1", gamma="1e150")),
+])
+def test_flows_an_explicit_solver_cannot_finish_are_refused_at_once(call):
+    """R1 at gamma = 1e150 has an eigenvalue -1e150 (stiff), and a span of 1e300 needs 1e300
+    steps: both ran for minutes in silence. Refused before any step, naming the limit."""
+    t0 = time.monotonic()
+    with pytest.raises(stabgan.InputError, match="would need about .* steps.*the limit is"):
+        call()
+    assert time.monotonic() - t0 < 30  # generous: the refusal costs a few field evaluations
+
+
+def test_a_stiff_flow_integrates_with_an_implicit_method():
+    """The same R1 at gamma = 1e6 (eigenvalues about -1e6 and -1/(4e6)) with Radau: theta
+    decays at the slow rate 1/(4 gamma), checked against exp(-t/(4 gamma)) (to 1e-3)."""
+    g = 1e6
+    o = stabgan.integrate(stabgan.method("r1", gamma=g), t_span=(0, 2e6), theta0=1e-3,
+                          psi0=0.0, method="Radau", t_eval=[2e6])
+    assert o.theta[-1] == pytest.approx(1e-3 * np.exp(-2e6 / (4 * g)), rel=1e-3)

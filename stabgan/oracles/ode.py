@@ -181,6 +181,45 @@ def _side_at_axis(plus, minus, theta) -> int:
     return 0
 
 
+#: The most steps an explicit solver may need (about a minute of integration): above it the
+#: flow is stiff over the span and an implicit method is the tool.
+MAX_EXPLICIT_STEPS = 10**7
+
+
+def _largest_rate(m: Method, points) -> float:
+    """max |eigenvalue| of v'(x) over ``points``, by central differences of the piece of the
+    field on each point's side of psi = 0 (both sides on psi = 0); inf where not finite."""
+    plus, minus, jumps = _field_functions(m)
+    rho = 0.0
+    for th, ps in points:
+        sides = [plus] if not jumps or ps > 0 else [minus] if ps < 0 else [plus, minus]
+        for rhs in sides:
+            eps = 1e-6 * max(1.0, abs(th), abs(ps))
+            with np.errstate(all="ignore"):
+                cols = [(np.subtract(rhs(0, (th + eps, ps)), rhs(0, (th - eps, ps))) / (2 * eps)),
+                        (np.subtract(rhs(0, (th, ps + eps)), rhs(0, (th, ps - eps))) / (2 * eps))]
+                J = np.column_stack(cols)
+            if not np.all(np.isfinite(J)):
+                return np.inf
+            rho = max(rho, float(np.max(np.abs(np.linalg.eigvals(J)))))
+    return rho
+
+
+def _check_explicit_cost(m: Method, span: float, points, method: str) -> None:
+    """Refuse, in one line, a span over which an explicit solver would need more than
+    :data:`MAX_EXPLICIT_STEPS` steps: its stable step is about 3/|lambda| (DOP853, RK45)."""
+    if method in ("Radau", "BDF", "LSODA") or m.noise:
+        return
+    rho = _largest_rate(m, points)
+    steps = span * rho / 3.0
+    if steps > MAX_EXPLICIT_STEPS:
+        raise InputError(f"An explicit solver ({method}) would need about {steps:.2g} steps "
+                         f"over a time span of {span:g} where |lambda| reaches {rho:.3g} (the "
+                         f"limit is {MAX_EXPLICIT_STEPS:.0e} steps, about a minute): give a "
+                         f"shorter time span, or, if the flow is stiff, method='Radau' or "
+                         f"'LSODA' (implicit).")
+
+
 #: The methods of scipy.integrate.solve_ivp.
 _SOLVERS = ("DOP853", "RK45", "RK23", "Radau", "BDF", "LSODA")
 
@@ -254,6 +293,8 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
         raise InputError(f"The 't_eval' option must be finite times. Got {t_eval!r} instead.")
     if t.ndim != 1 or t.size == 0 or np.any(np.diff(t) <= 0) or t[0] < t0 or t[-1] > t1:
         raise InputError("The 't_eval' option must be increasing times inside t_span.")
+    starts = list(zip(np.ravel(th0)[:64].tolist(), np.ravel(ps0)[:64].tolist()))
+    _check_explicit_cost(m, t1 - t0, starts + [(0.0, 0.0)], method)
     shape = th0.shape
     theta = np.empty(shape + (t.size,))
     psi = np.empty(shape + (t.size,))
@@ -421,6 +462,7 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float | 
             raise InputError(f"The '{name}' option must be finite. Got {value!r} instead.")
     if float(t_max) <= 0:
         raise InputError(f"The 't_max' option must be positive. Got {t_max!r} instead.")
+    _check_explicit_cost(m, float(t_max), [(float(theta0), float(psi0)), (0.0, 0.0)], "DOP853")
     end, ups, speed = _upward_crossings(m, (float(theta0), float(psi0)), float(t_max))
     dist = float(np.hypot(*end))
     if dist < 1e-6:
