@@ -41,6 +41,9 @@ MAX_NUMBER_LENGTH = 800
 #: about 1e-324 to 1e308, so larger exponents only make huge exact integers (1e99999999
 #: would build a number of 10**8 digits before any check could refuse it).
 MAX_DECIMAL_EXPONENT = 400
+#: The numerator and denominator of an exact value have at most this many bits (about 800
+#: decimal digits plus the exponent's 400): bigger ones only make huge exact integers.
+_MAX_BITS = 4200
 
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE]([+-]?\d+)$")
 
@@ -51,6 +54,12 @@ def _describe(value: object) -> str:
         digits = int(int(value).bit_length() * 0.30103) + 1
         if digits > 60:
             return f"an integer of about {digits} digits"
+    if isinstance(value, Fraction):
+        bits = max(value.numerator.bit_length(), value.denominator.bit_length())
+        if bits > 200:
+            return f"a fraction with about {int(bits * 0.30103) + 1} digits"
+    if isinstance(value, decimal.Decimal) and len(value.as_tuple().digits) > 60:
+        return f"a Decimal of {len(value.as_tuple().digits)} digits"
     text = repr(value) if isinstance(value, str) else str(value)
     if len(text) > 80:
         length = len(value) if isinstance(value, str) else len(text)
@@ -85,10 +94,11 @@ def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
     if isinstance(value, sp.Basic):
         if not (value.is_Rational or value.is_Float):
             raise fail("not an exact number")
-        value = Fraction(str(sp.nsimplify(value))) if value.is_Float else Fraction(int(value.p),
+        if value.is_Float and not math.isfinite(float(value)):
+            raise fail("it overflows a float")
+        exact = Fraction(str(sp.nsimplify(value))) if value.is_Float else Fraction(int(value.p),
                                                                                   int(value.q))
-        return value
-    if isinstance(value, Fraction):
+    elif isinstance(value, Fraction):
         exact = value
     elif isinstance(value, decimal.Decimal):
         if not value.is_finite():
@@ -120,6 +130,8 @@ def check_finite_number(value: object, what: str, allowed: str) -> Fraction:
             raise fail("not a number") from None
     else:
         raise fail(f"a {type(value).__name__} is not a number")
+    if max(exact.numerator.bit_length(), exact.denominator.bit_length()) > _MAX_BITS:
+        raise fail(f"more than {MAX_NUMBER_LENGTH} significant digits")
     try:
         as_float = float(exact)
     except OverflowError:

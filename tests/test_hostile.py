@@ -589,3 +589,12 @@ def test_a_stiff_flow_integrates_with_an_implicit_method():
     o = stabgan.integrate(stabgan.method("r1", gamma=g), t_span=(0, 2e6), theta0=1e-3,
                           psi0=0.0, method="Radau", t_eval=[2e6])
     assert o.theta[-1] == pytest.approx(1e-3 * np.exp(-2e6 / (4 * g)), rel=1e-3)
+
+
+@pytest.mark.parametrize("value", [Fraction(10 ** 8000, 3), decimal.Decimal("0." + "7" * 7800)])
+def test_exact_values_with_thousands_of_digits_are_refused(value):
+    """A Fraction or Decimal of thousands of digits raised Python's int-to-string ValueError;
+    it is refused like a long decimal string, with its size, not its digits, in the message."""
+    with pytest.raises(stabgan.InputError, match="more than 800 significant digits") as info:
+        stabgan.method("r1", gamma=value)
+    assert len(str(info.value)) < 300
