@@ -598,3 +598,10 @@ def test_exact_values_with_thousands_of_digits_are_refused(value):
     with pytest.raises(stabgan.InputError, match="more than 800 significant digits") as info:
         stabgan.method("r1", gamma=value)
     assert len(str(info.value)) < 300
+
+
+def test_an_overflowing_field_is_a_result_not_a_warning():
+    """f(t) = exp(t) at theta psi = 1e6 overflows: attractor answers, and no NumPy warning
+    leaks (pytest turns warnings into errors here)."""
+    r = stabgan.attractor(stabgan.method("r1", gamma=1, f="exp(t)"), theta0=1e3, psi0=1e3)
+    assert r.kind == "undecided"
