@@ -495,6 +495,17 @@ def _method_options(p: argparse.ArgumentParser) -> None:
                         "h); repeatable, applied after the penalties in the order given")
 
 
+def _parameters_used(args) -> str:
+    """The parameter values a numeric command used, defaults said as such."""
+    m = _build_method(args)
+    return ", ".join(f"{p.name} = {m.numeric_params[p.name]}"
+                     + ("" if p.name in m.values else " (default)") for p in m.spec.parameters)
+
+
+#: At most this many --penalty and --adjustment terms on one command line.
+MAX_TERMS = 8
+
+
 def _parse_penalty(text: str, kind: str = "penalty"):
     """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty (or an Adjustment)."""
     import stabgan
@@ -530,6 +541,9 @@ def _build_method(args):
     penalties += [_parse_penalty(t) for t in (getattr(args, "penalty", None) or [])]
     penalties += [_parse_penalty(t, "adjustment")
                   for t in (getattr(args, "adjustment", None) or [])]
+    if len(penalties) > MAX_TERMS:
+        raise InputError(f"At most {MAX_TERMS} penalties and adjustments in all (each adds a "
+                         f"term to the field). Got {len(penalties)} instead.")
     if not penalties and isinstance(base, str):
         if getattr(args, "defaults", False):
             from .model.catalogue import get_spec
@@ -644,6 +658,9 @@ def _run(args) -> int:
             _print(_json_text(doc))
         else:
             _print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
+            used = _parameters_used(args)
+            if used:
+                _print(f"parameters: {used}")
             _print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
                   f"(0, 0) {doc['distance']:.6g}")
         return 0
@@ -816,6 +833,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stabgan: not available yet: {_one_line(exc)}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help
+        try:
+            sys.stdout.flush()
+        except (OSError, AttributeError) as flush_error:
+            _silence_stdout()
+            print(f"stabgan: error: cannot write to stdout: "
+                  f"{getattr(flush_error, 'strerror', None) or flush_error}.", file=sys.stderr)
+            return 1
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except _StreamError as exc:
         _silence_stdout()

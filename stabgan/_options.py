@@ -461,15 +461,18 @@ def check_axis(name: str, values) -> np.ndarray:
         raise InputError(f"The axis {name!r} must be a non-empty 1-D array of finite numbers.")
     option = OPTIONS[name]
     if option.kind == "step" and np.any(a <= 0):
-        raise InputError(f"The axis {name!r} must hold step sizes in (0, inf).")
+        raise InputError(f"The axis {name!r} must hold step sizes in (0, inf). Got "
+                         f"{float(a[a <= 0][0])!r} instead.")
     if option.kind == "real":
         bad = [v for v in a if not option.contains(Fraction(float(v)))]
         if bad:
             raise InputError(f"The axis {name!r} must lie in {option.interval}. "
-                             f"Got {float(bad[0])!r}.")
+                             f"Got {float(bad[0])!r} instead.")
     if option.kind == "count" and (np.any(a != np.round(a)) or np.any(a < 1)
                                    or np.any(a > option.high)):
-        raise InputError(f"The axis {name!r} must hold integers in {option.interval}.")
+        bad = a[(a != np.round(a)) | (a < 1) | (a > option.high)]
+        raise InputError(f"The axis {name!r} must hold integers in {option.interval}. "
+                         f"Got {float(bad[0])!r} instead.")
     return a
 
 

@@ -605,3 +605,13 @@ def test_an_overflowing_field_is_a_result_not_a_warning():
     leaks (pytest turns warnings into errors here)."""
     r = stabgan.attractor(stabgan.method("r1", gamma=1, f="exp(t)"), theta0=1e3, psi0=1e3)
     assert r.kind == "undecided"
+
+
+def test_simulate_says_which_parameter_values_it_used(capsys):
+    """On the command line a parameter left out takes its default in numeric work: say so."""
+    assert main(["simulate", "r1", "--scheme", "simgd", "--h", "0.1", "--steps", "10",
+                 "--theta0", "1", "--psi0", "1"]) == 0
+    assert "parameters: gamma = 1.0 (default)" in capsys.readouterr().out
+    args = ["analyze", "gan"] + ["--penalty", "r1"] * 9
+    assert main(args) == 2
+    assert "At most 8 penalties and adjustments" in capsys.readouterr().err

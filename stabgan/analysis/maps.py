@@ -98,7 +98,7 @@ def _axis_array(m: Method, name: str, values) -> np.ndarray:
         bad = [v for v in a if not p.contains(Fraction(float(v)))]
         if bad:
             raise InputError(f"The axis {name!r} of method '{m.id}' must lie in "
-                             f"{p.interval}. Got {float(bad[0])!r}.")
+                             f"{p.interval}. Got {float(bad[0])!r} instead.")
     return a
 
 
