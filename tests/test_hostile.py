@@ -558,8 +558,9 @@ def test_sighup_is_a_clean_stop_like_sigterm(r1_out, tmp_path):
                              "--only", "r1"], env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(out.glob(".stabgan-report-*")):
-        time.sleep(0.02)
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            _children(proc.pid) and list(out.glob(".stabgan-report-*"))):
+        time.sleep(0.02)  # as the SIGTERM test: the figure process is running
     os.kill(proc.pid, signal.SIGHUP)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 129, err
