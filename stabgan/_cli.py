@@ -399,11 +399,10 @@ MAX_CLI_STEPS = 10**7
 MAX_ODE_TIME = 1e5
 
 
-def _simulate(args) -> dict:
+def _simulate(args, m) -> dict:
     import numpy as np
 
     import stabgan
-    m = _build_method(args)
     options = _scheme_options(args)
     steps = options.pop("steps", None)
     theta0 = _number(args.theta0, "theta0")
@@ -495,9 +494,8 @@ def _method_options(p: argparse.ArgumentParser) -> None:
                         "h); repeatable, applied after the penalties in the order given")
 
 
-def _parameters_used(args) -> str:
+def _parameters_used(m) -> str:
     """The parameter values a numeric command used, defaults said as such."""
-    m = _build_method(args)
     return ", ".join(f"{p.name} = {m.numeric_params[p.name]}"
                      + ("" if p.name in m.values else " (default)") for p in m.spec.parameters)
 
@@ -506,7 +504,7 @@ def _parameters_used(args) -> str:
 MAX_TERMS = 8
 
 
-def _parse_penalty(text: str, kind: str = "penalty"):
+def _parse_term(text: str, kind: str = "penalty"):
     """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty (or an Adjustment)."""
     import stabgan
     pid, sep, rest = text.partition(":")
@@ -535,11 +533,11 @@ def _build_method(args):
             raise InputError(f"Give a METHOD or --method-file, not both. Got {args.method!r} and "
                              f"--method-file {args.method_file!r}.")
         base, texts = load_method_file(args.method_file)
-        penalties = [_parse_penalty(t) for t in texts]
+        penalties = [_parse_term(t) for t in texts]
     elif not args.method:
         raise InputError("A METHOD (see stabgan methods) or --method-file F.toml is required.")
-    penalties += [_parse_penalty(t) for t in (getattr(args, "penalty", None) or [])]
-    penalties += [_parse_penalty(t, "adjustment")
+    penalties += [_parse_term(t) for t in (getattr(args, "penalty", None) or [])]
+    penalties += [_parse_term(t, "adjustment")
                   for t in (getattr(args, "adjustment", None) or [])]
     if len(penalties) > MAX_TERMS:
         raise InputError(f"At most {MAX_TERMS} penalties and adjustments in all (each adds a "
@@ -645,7 +643,7 @@ def _run(args) -> int:
             spec, texts = load_method_file(args.method_file)
             m = stabgan.method(spec)
             for text in texts:
-                m = m + _parse_penalty(text)
+                m = m + _parse_term(text)
             only = [*(only or []), m.spec]
         status = report(args.out, check=args.check, only=only)
         if args.json:
@@ -653,12 +651,13 @@ def _run(args) -> int:
                               status == 0 if args.check else None, "status": status}))
         return status
     if args.command == "simulate":
-        doc = _simulate(args)
+        m = _build_method(args)
+        doc = _simulate(args, m)
         if args.json:
             _print(_json_text(doc))
         else:
             _print(f"{doc['method']} {doc['scheme']}, {doc['steps']} steps: status {doc['status']}")
-            used = _parameters_used(args)
+            used = _parameters_used(m)
             if used:
                 _print(f"parameters: {used}")
             _print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "

@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .._errors import InputError
-from ..model.method import Method
+from ..model.method import Method, require_concrete_f
 from .._symbols import HD_SYMBOL, HG_SYMBOL
 from .._options import SCHEME_OPTIONS, SCHEMES, check_axis
 from ..schemes.scheme import make_scheme
@@ -151,9 +151,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     if scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of stability_map must be one of "
                          f"{', '.join(SCHEMES)}. Got {scheme!r} instead.")
-    if m.f == "general":
-        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
-                         "Use f = 'logistic' or an expression in t.")
+    require_concrete_f(m)
     names = [p.name for p in m.spec.parameters]
     for name in axes:
         if name not in SCHEME_AXES and name not in names:

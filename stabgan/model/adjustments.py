@@ -23,7 +23,6 @@ expectations.
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -34,7 +33,7 @@ from .._errors import InputError
 from .._options import Parameter
 from .._symbols import PSI, THETA
 from .method import Method
-from .penalties import _free_name
+from .penalties import _free_name, lookup
 
 __all__ = ["Adjustment", "adjustment", "ADJUSTMENTS"]
 
@@ -172,12 +171,7 @@ def adjustment(adjustment_id: str, **params) -> Adjustment:
     >>> m.vector_field == stabgan.method("consensus", gamma=0.5).vector_field
     True
     """
-    if not isinstance(adjustment_id, str) or adjustment_id not in ADJUSTMENTS:
-        close = difflib.get_close_matches(str(adjustment_id), list(ADJUSTMENTS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise InputError(f"The adjustment id must be one of {', '.join(ADJUSTMENTS)}. "
-                         f"Got {adjustment_id!r} instead.{hint}")
-    base = ADJUSTMENTS[adjustment_id]
+    base = lookup(ADJUSTMENTS, "adjustment", adjustment_id)
     if adjustment_id == "unrolled" and "h" in params:
         params["h_unroll"] = params.pop("h")
     structure = dict(base.structure)

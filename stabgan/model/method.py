@@ -25,7 +25,7 @@ from .._symbols import T, Softplus, general_f_derivative
 from .._symbols import PSI, THETA, F
 from .catalogue import MethodSpec, get_spec
 
-__all__ = ["Method", "method", "compiled_field", "Derived", "derive", "gaussian_expectation", "expectation_integral"]
+__all__ = ["Method", "method", "compiled_field", "require_concrete_f", "Derived", "derive", "gaussian_expectation", "expectation_integral"]
 
 _F_CHOICES = "logistic, general or an expression in t"
 
@@ -248,6 +248,13 @@ class Method:
             ``expit``/``logaddexp``, so large :math:`|\theta\psi|` gives no overflow.
         """
         return compiled_field(self)(theta, psi)
+
+
+def require_concrete_f(m: Method) -> None:
+    """InputError for numeric work on a method whose f is ``general`` (it has no value)."""
+    if m.f == "general":
+        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
+                         "Use f = 'logistic' or an expression in t.")
 
 
 def compiled_field(m: Method, step: float | None = None):

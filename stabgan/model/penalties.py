@@ -120,12 +120,7 @@ def penalty(penalty_id: str, **params) -> Penalty:
     >>> m.vector_field == stabgan.method("r1", gamma=0.3).vector_field
     True
     """
-    if not isinstance(penalty_id, str) or penalty_id not in PENALTIES:
-        close = difflib.get_close_matches(str(penalty_id), list(PENALTIES), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise InputError(f"The penalty id must be one of {', '.join(PENALTIES)}. "
-                         f"Got {penalty_id!r} instead.{hint}")
-    base = PENALTIES[penalty_id]
+    base = lookup(PENALTIES, "penalty", penalty_id)
     names = [p.name for p in base.parameters]
     values = {}
     for name, value in params.items():
@@ -135,6 +130,16 @@ def penalty(penalty_id: str, **params) -> Penalty:
         values[name] = next(p for p in base.parameters if p.name == name).validate(
             value, f"penalty '{penalty_id}'")
     return replace(base, values=tuple(sorted(values.items())))
+
+
+def lookup(table: dict, kind: str, key):
+    """``table[key]``, or InputError naming the ids of ``kind`` (with the closest one)."""
+    if not isinstance(key, str) or key not in table:
+        close = difflib.get_close_matches(str(key), list(table), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InputError(f"The {kind} id must be one of {', '.join(table)}. "
+                         f"Got {key!r} instead.{hint}")
+    return table[key]
 
 
 def _free_name(name: str, penalty_id: str, taken: set) -> str:

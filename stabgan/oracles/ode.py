@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from .._errors import InputError
-from ..model.method import Method
+from ..model.method import Method, require_concrete_f
 from .._symbols import PSI, THETA
 
 __all__ = ["integrate", "IntegrationResult", "attractor", "Attractor"]
@@ -261,9 +261,7 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
     """
     if not isinstance(m, Method):
         raise InputError(f"integrate takes a method from stabgan.method(...). Got {m!r} instead.")
-    if m.f == "general":
-        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
-                         "Use f = 'logistic' or an expression in t.")
+    require_concrete_f(m)
     try:
         t0, t1 = (float(v) for v in t_span)
     except (TypeError, ValueError):
@@ -448,9 +446,7 @@ def attractor(m: Method, theta0: float = 1.0, psi0: float = 1.0, t_max: float | 
     """
     if not isinstance(m, Method):
         raise InputError(f"attractor takes a method from stabgan.method(...). Got {m!r} instead.")
-    if m.f == "general":
-        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
-                         "Use f = 'logistic' or an expression in t.")
+    require_concrete_f(m)
     from .._options import check_float_option
     tol = check_float_option(tol, "tol", 0.0, False)
     for name, value in (("theta0", theta0), ("psi0", psi0)):

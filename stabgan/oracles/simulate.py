@@ -27,7 +27,7 @@ import numpy as np
 from .._errors import InputError
 from .._options import (SCHEMES, broadcast_named, check_float_option, check_memory,
                         float_array, int_option)
-from ..model.method import Method
+from ..model.method import Method, require_concrete_f
 from .loop import CHECK_EVERY, run_chunk
 from .monitor import Meter
 from .steppers import make_start
@@ -171,9 +171,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     if scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of simulate must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
-    if m.f == "general":
-        raise InputError("Numeric work needs a concrete f: f = 'general' has no numeric value. "
-                         "Use f = 'logistic' or an expression in t.")
+    require_concrete_f(m)
     steps = int_option(steps, "steps", 0)
     if progress is not None and not callable(progress):
         raise InputError(f"The 'progress' option must be a callable progress(done, total) or "
