@@ -128,3 +128,21 @@ def test_every_scheme_freezes_at_the_first_step_outside_the_bound(scheme, opts):
                 frozen = steps[None, :] >= np.where(first > 0, first, 10 ** 9)[:, None]
                 want = np.where(frozen, r.theta[:, None], free.history_theta[:, steps])
                 assert np.array_equal(r.history_theta, want), (chunk, record)
+
+
+def test_chunk_field_and_method_field_share_the_quadrature():
+    """Consistency: the simulator's chunk evaluator and ``Method.field`` sum the same
+    quadrature (``codegen.field.expectation_sum``) over kernels compiled two ways, so they agree
+    to rounding on instance noise; and a zero weight on the noise (sigma -> tiny) gives the
+    noise-free field of the unregularized GAN."""
+    from stabgan.oracles.fields import ChunkField
+    rng = np.random.default_rng(1)
+    th, ps = rng.uniform(-2, 2, 64), rng.uniform(-2, 2, 64)
+    m = stabgan.method("instance-noise", sigma=0.7)
+    chunk = ChunkField(m, (0, 1), 64, np.float64)(th, ps)
+    for got, want in zip(chunk, m.field(th, ps)):
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+    tiny = stabgan.method("instance-noise", sigma=1e-9)
+    for got, want in zip(ChunkField(tiny, (0, 1), 64, np.float64)(th, ps),
+                         stabgan.method("gan").field(th, ps)):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-12)

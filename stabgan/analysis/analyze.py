@@ -366,7 +366,7 @@ def _linearization(m: Method, scheme, J: sp.Matrix):
 def _discrete(m: Method, scheme) -> Analysis:
     """A discrete scheme: the update operator's Jacobian M over one period on the augmented
     state, its spectrum, the Schur-Cohn verdict and the step-size bounds."""
-    from .discrete import charpoly, eigenvalues, spectral_radius, step_size_bounds
+    from .discrete import charpoly, largest_root_modulus, polynomial_roots, step_size_bounds
     from ..schemes.scheme import backward_error_field, update_jacobian
     from .criteria import schur_conditions
 
@@ -398,7 +398,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     if M.rows == 2:
         eigs = eigenvalues_2x2(M)
     else:
-        eigs, left = eigenvalues(coeffs)
+        eigs, left = polynomial_roots(coeffs)
         if left:
             notes.append("eigenvalues without a closed form here are the roots of "
                          + "; ".join(sympy_str(f) for f in left))
@@ -406,7 +406,7 @@ def _discrete(m: Method, scheme) -> Analysis:
     verdict, condition = decide(conditions)
     rho = rho_period = None
     if not any(c.free_symbols for c in coeffs):
-        rho_period = float(spectral_radius(coeffs))
+        rho_period = float(largest_root_modulus(coeffs))
         rho = rho_period ** (1 / scheme.period)
     marginal = None
     if verdict is True:

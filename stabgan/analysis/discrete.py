@@ -31,7 +31,7 @@ from .._symbols import H_SYMBOL
 from ..schemes.scheme import Scheme, update_jacobian
 from .criteria import decide, schur_conditions
 
-__all__ = ["spectral_radius", "step_size_bounds", "charpoly", "eigenvalues"]
+__all__ = ["largest_root_modulus", "step_size_bounds", "charpoly", "polynomial_roots"]
 
 _Z = sp.Symbol("z")
 
@@ -41,7 +41,7 @@ def charpoly(M: sp.Matrix) -> list:
     return [sp.expand(c) for c in M.charpoly(_Z).all_coeffs()]
 
 
-def eigenvalues(coeffs) -> tuple[list, list]:
+def polynomial_roots(coeffs) -> tuple[list, list]:
     """The roots of the polynomial with these coefficients, exactly where SymPy can.
 
     The polynomial is factored; a factor of degree <= 2 gives its roots in radicals, a
@@ -110,7 +110,7 @@ def _numeric_roots(coeffs, dps: int = 50) -> list:
         return roots + [r * scale for r in found]
 
 
-def spectral_radius(coeffs, dps: int = 50):
+def largest_root_modulus(coeffs, dps: int = 50):
     """max |z| over the roots of the polynomial with these numeric coefficients (mpmath)."""
     with mpmath.workdps(dps):
         return max(abs(r) for r in _numeric_roots(coeffs, dps))
@@ -168,7 +168,7 @@ def defective_unit_eigenvalues(M: sp.Matrix) -> list | None:
 def _is_marginal(coeffs) -> bool:
     """Spectral radius equal to 1 at 50 digits (the exact coefficients decide the rest)."""
     with mpmath.workdps(50):
-        return abs(spectral_radius(coeffs) - 1) < mpmath.mpf(10) ** -40
+        return abs(largest_root_modulus(coeffs) - 1) < mpmath.mpf(10) ** -40
 
 
 def _positive_roots(expr, h) -> list:
@@ -339,6 +339,6 @@ def _optimal_step(coeffs, h, h_max, candidates=()):
         q = x if isinstance(x, sp.Basic) else sp.Rational(Fraction(float(x)))
         # compared at 50 digits, exact candidates first on ties: a float minimizer next to an
         # exact optimum (h = 2 gamma for R1 under SimGD) must not win by rounding
-        exact.append((spectral_radius([c.subs(h, q) for c in coeffs]), numeric, float(q)))
+        exact.append((largest_root_modulus([c.subs(h, q) for c in coeffs]), numeric, float(q)))
     rate, _, step = min(exact)
     return step, float(rate)

@@ -34,7 +34,7 @@ import sympy as sp
 from .kernels import lambdify_numpy
 
 __all__ = ["NOISE_STEP", "NOISE_RANGE", "noise_nodes", "group_by_noise", "grouped_field",
-           "component_functions"]
+           "expectation_sum", "component_functions"]
 
 #: Node spacing and half-width of the trapezoidal rule in z = eps / sigma.
 NOISE_STEP = 0.1
@@ -82,15 +82,47 @@ def _compiled(integrand: tuple, noise: tuple, state: tuple, params: tuple, step:
     return components, sds, z, w
 
 
-def _integrate(fn, key, theta, psi, values, sds, z, w):
-    """E over the noise variable in ``key`` of fn(theta, psi, eps, *values): sum_j w_j fn(sigma z_j)."""
-    if not key:
-        return np.broadcast_to(fn(theta, psi, *values), theta.shape).astype(float)
-    sigma = float(sds[key[0]](*values))
-    acc = np.zeros(theta.shape)
-    for zj, wj in zip(z, w):
-        acc += wj * fn(theta, psi, sigma * zj, *values)
-    return acc
+def expectation_sum(groups, nodes, evaluate, out, scratch):
+    r"""Write into ``out`` the sum over the groups of each group's expectation over its noise.
+
+    .. math:: \text{out} = \sum_{(k, g)} \mathbb{E}_{\epsilon_k}\, g(\epsilon_k)
+              = \sum_{(k, g)} \sum_j w_j\, g(\sigma_k z_j)
+
+    A group without a noise variable is evaluated once (weight 1). This is the one place the
+    quadrature is summed: :func:`grouped_field` (``Method.field``, the ODE) and the
+    simulator's chunk evaluator (:class:`stabgan.oracles.fields.ChunkField`) both call it, so
+    they add the same terms in the same order.
+
+    Parameters
+    ----------
+    groups : sequence of (tuple, object)
+        Each noise key (empty, or the one noise variable) with what ``evaluate`` evaluates.
+    nodes : mapping
+        Each noise variable to its quadrature points, a sequence of (eps value, weight).
+    evaluate : callable
+        ``evaluate(g, eps, dest)`` writes g at the noise value ``eps`` (None without noise)
+        into ``dest``.
+    out, scratch : numpy.ndarray
+        The result and a work array of the same shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out`` (zeros when there is no group).
+    """
+    first = True
+    for key, g in groups:
+        for eps, weight in (nodes[key[0]] if key else ((None, None),)):
+            dest = out if first else scratch
+            evaluate(g, eps, dest)
+            if weight is not None:
+                np.multiply(dest, weight, out=dest)
+            if not first:
+                np.add(out, scratch, out=out)
+            first = False
+    if first:
+        out.fill(0)
+    return out
 
 
 def grouped_field(integrand: tuple, noise: tuple, state: tuple, params: tuple, values: list,
@@ -127,9 +159,14 @@ def grouped_field(integrand: tuple, noise: tuple, state: tuple, params: tuple, v
         theta, psi = np.broadcast_arrays(np.asarray(theta, dtype=float),
                                          np.asarray(psi, dtype=float))
         with np.errstate(all="ignore"):
-            return tuple(sum(_integrate(fn, key, theta, psi, values, sds, z, w)
-                             for key, fn in groups) if groups else np.zeros(theta.shape)
-                         for groups in components)
+            nodes = {eps: [(float(sigma * zj), float(wj)) for zj, wj in zip(z, w)]
+                     for eps, sigma in ((eps, float(sd(*values))) for eps, sd in sds.items())}
+
+            def evaluate(fn, eps, dest):
+                dest[...] = fn(theta, psi, *(() if eps is None else (eps,)), *values)
+
+            return tuple(expectation_sum(groups, nodes, evaluate, np.empty(theta.shape),
+                                         np.empty(theta.shape)) for groups in components)
 
     return field
 

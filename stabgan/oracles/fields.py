@@ -12,7 +12,7 @@ import numpy as np
 import sympy as sp
 
 from .._symbols import PSI, THETA
-from ..codegen.field import group_by_noise, noise_nodes
+from ..codegen.field import expectation_sum, group_by_noise, noise_nodes
 from ..codegen.kernels import inplace_kernel, lambdify_numpy, update_kernel
 from ..model.method import Method, derive
 
@@ -51,7 +51,7 @@ def field_kernels(spec, f: str, generator: str, components: tuple):
         compiled = []
         for key, e in group_by_noise(integrand[c], tuple(noise)):
             kernel, nbuf, _ = inplace_kernel([e], [THETA, PSI], [*key, *params])
-            compiled.append((key, kernel, nbuf))
+            compiled.append((key, (kernel, nbuf)))
         out.append(compiled)
     return out
 
@@ -67,7 +67,7 @@ class ChunkField:
         z, w = noise_nodes()
         self.nodes = {eps: [(float(sd * zj), float(wj)) for zj, wj in zip(z, w)]
                       for eps, sd in sds.items()}
-        nbuf = max((n for comp in self.groups for _, _, n in comp), default=0)
+        nbuf = max((n for comp in self.groups for _, (_, n) in comp), default=0)
         self.buffers = [np.empty(size, dtype) for _ in range(nbuf)]
         self.scratch = np.empty(size, dtype)
         self.out = [np.empty(size, dtype) for _ in components]
@@ -82,23 +82,12 @@ class ChunkField:
 
     def __call__(self, theta, psi) -> list:
         bufs, scratch, outs = self.views(theta.shape[0])
+        values = self.values
+
+        def evaluate(group, eps, dest):
+            kernel, nbuf = group
+            kernel([dest], theta, psi, *(() if eps is None else (eps,)), *values, bufs[:nbuf])
+
         for comp, out in zip(self.groups, outs):
-            first = True
-            for key, kernel, nbuf in comp:
-                if not key:
-                    kernel([out if first else scratch], theta, psi, *self.values, bufs[:nbuf])
-                    if not first:
-                        np.add(out, scratch, out=out)
-                    first = False
-                    continue
-                for eps, weight in self.nodes[key[0]]:
-                    kernel([scratch], theta, psi, eps, *self.values, bufs[:nbuf])
-                    np.multiply(scratch, weight, out=scratch)
-                    if first:
-                        np.copyto(out, scratch)
-                        first = False
-                    else:
-                        np.add(out, scratch, out=out)
-            if first:
-                out.fill(0)
+            expectation_sum(comp, self.nodes, evaluate, out, scratch)
         return outs
