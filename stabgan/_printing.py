@@ -3,15 +3,26 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
+from sympy.printing.latex import LatexPrinter
 
 from ._symbols import F_SYMBOL_LATEX
 
 __all__ = ["latex", "sympy_str", "number", "formula", "complex_value"]
 
 
+class _LatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the Heaviside step written H(x): SymPy writes
+    theta(x), which beside the generator's theta reads as a product."""
+
+    def _print_Heaviside(self, expr, exp=None):
+        tex = r"H\left(%s\right)" % self._print(expr.args[0])
+        return r"%s^{%s}" % (tex, exp) if exp else tex
+
+
 def latex(expr) -> str:
-    """LaTeX of ``expr``; f'(0), f''(0) for the general-f symbols ``fp0``, ``fpp0``."""
-    return sp.latex(expr, symbol_names=F_SYMBOL_LATEX)
+    """LaTeX of ``expr``; f'(0), f''(0) for the general-f symbols ``fp0``, ``fpp0``; the
+    Heaviside step as H(x)."""
+    return _LatexPrinter({"symbol_names": F_SYMBOL_LATEX}).doprint(expr)
 
 
 def sympy_str(expr) -> str:

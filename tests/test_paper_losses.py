@@ -340,6 +340,62 @@ def bilinear_field():
     return game_field(lambda t, p: t * p, lambda t, p: t * p)
 
 
+def hinge_field():
+    """Lim and Ye 2017 (Geometric GAN) and Miyato et al. 2018 (SN-GAN), with their D~(x) a
+    logit for REAL, so D~ = -D_psi: the discriminator minimizes
+    L_D = E_data max(0, 1 - D~(x)) + E_z max(0, 1 + D~(G(z))), the generator minimizes
+    L_G = -E_z D~(G(z))."""
+    def d_paper(psi, x):
+        return -psi * x
+
+    def loss_d(theta, psi):
+        return max(0, 1 - d_paper(psi, X_REAL)) + max(0, 1 + d_paper(psi, theta))
+
+    return game_field(lambda t, p: -d_paper(p, t), lambda t, p: -loss_d(t, p))
+
+
+def lecam_field(lam, alpha_r=0, alpha_f=0, f=logistic_f):
+    """Tseng et al. 2021, eq. (3): the discriminator's loss gains
+    lam R_LC = lam (E_data |D~(x) - alpha_F|^2 + E_z |D~(G(z)) - alpha_R|^2), D~ the logit of
+    REAL (-D_psi), the anchors alpha moving averages treated as constants in the gradient; on
+    Mescheder et al.'s objective (the discriminator ascends L - lam R_LC)."""
+    def R(theta, psi):
+        d_real, d_fake = -psi * X_REAL, -psi * theta
+        return lam * ((d_real - alpha_f) ** 2 + (d_fake - alpha_r) ** 2)
+    return mescheder_penalized_field(f, R)
+
+
+def lecam_anchors_on_dirac(steps=50, beta=0.99):
+    """The anchors as Tseng et al.'s code keeps them: alpha <- beta alpha + (1 - beta) mean D~,
+    from 0, along an arbitrary sequence of discriminators psi_k: alpha_R stays exactly 0
+    because D~(x_real) = -psi_k * 0 = 0 at every step."""
+    alpha_r = mp.mpf(0)
+    for k in range(steps):
+        psi_k = mp.sin(k) * 3
+        alpha_r = beta * alpha_r + (1 - beta) * (-psi_k * X_REAL)
+    return alpha_r
+
+
+def r3gan_field(gamma):
+    """Huang et al. 2024, eq. (R3GAN's loss): RpGAN L = E f(D~(x_f) - D~(x_r)) with
+    f(t) = softplus(t) = -log sigmoid(-t) for the discriminator (minimized) and the swapped
+    pair for the generator, plus gamma/2 R1 + gamma/2 R2 with R1 = E_data |grad_x D~|^2 and
+    R2 = E_theta |grad_x D~|^2 on the discriminator."""
+    def d_paper(psi, x):
+        return -psi * x
+
+    def loss_d(theta, psi):
+        rp = -mp.log(sigmoid(d_paper(psi, X_REAL) - d_paper(psi, theta)))
+        r1 = d_dx(lambda x: d_paper(psi, x), X_REAL) ** 2
+        r2 = d_dx(lambda x: d_paper(psi, x), theta) ** 2
+        return rp + gamma / 2 * r1 + gamma / 2 * r2
+
+    def loss_g(theta, psi):
+        return -mp.log(sigmoid(d_paper(psi, theta) - d_paper(psi, X_REAL)))
+
+    return game_field(loss_g, lambda t, p: -loss_d(t, p))
+
+
 def q(x):
     """An exact decimal as an mpf (the same number stabgan receives as an exact rational)."""
     return mp.mpf(Fraction(x).numerator) / Fraction(x).denominator
@@ -389,6 +445,13 @@ CASES = [
     ("lsgan", {"a": "0.2", "b": 1, "c": "0.9"}, lambda: lsgan_field(q("0.2"), 1, q("0.9"))),
     ("lsgan", {"a": "0.2", "b": "0.4", "c": "0.9"}, lambda: lsgan_field(q("0.2"), q("0.4"), q("0.9"))),
     ("bilinear", {}, lambda: bilinear_field()),
+    ("hinge", {}, lambda: hinge_field()),
+    ("lecam", {}, lambda: lecam_field(1)),
+    ("lecam", {"lam": "0.3"}, lambda: lecam_field(q("0.3"))),
+    ("lecam", {"lam": "0.3", "alpha_r": "0.2", "alpha_f": "-0.7"},
+     lambda: lecam_field(q("0.3"), q("0.2"), q("-0.7"))),
+    ("r3gan", {}, lambda: r3gan_field(1)),
+    ("r3gan", {"gamma": "0.3"}, lambda: r3gan_field(q("0.3"))),
 ]
 
 CASE_IDS = [f"{mid}-" + ",".join(f"{k}={v}" for k, v in opts.items()) if opts else mid
@@ -489,3 +552,32 @@ def test_roth_full_sign_flip_is_a_reparametrization():
         ft, fp = flipped(theta, psi)
         rt, rp = right(theta, -psi)
         assert abs(ft - rt) < mp.mpf("1e-20") and abs(fp + rp) < mp.mpf("1e-20")
+
+
+#: Points where the hinge discriminator's loss is flat in psi (theta psi > 1): the field there
+#: is (-psi, 0), which the shared POINTS (all with theta psi < 1) do not reach.
+HINGE_FLAT_POINTS = [(1.5, 1.2), (-2.0, -0.8), (0.6, 2.5)]
+
+
+def test_hinge_field_matches_paper_loss_where_the_margin_is_met():
+    """Independent oracle off the kink on its other side: where theta psi > 1 the fake
+    sample's hinge is inactive, so the discriminator's gradient vanishes."""
+    m = stabgan.method("hinge")
+    v = hinge_field()
+    for theta, psi in HINGE_FLAT_POINTS:
+        want = v(mp.mpf(theta), mp.mpf(psi))
+        got = m.field(theta, psi)
+        assert want[1] == 0
+        for g, w in zip(got, want):
+            assert _close(float(g), w, FLOAT_TOL), ((theta, psi), float(g), mp.nstr(w, 20))
+
+
+def test_lecam_published_anchors_are_zero_on_the_dirac_gan():
+    """The anchors as published (moving averages from 0): the real-data anchor alpha_R is 0
+    at every step on the Dirac-GAN, and the field does not depend on alpha_F at all, so the
+    catalogue's defaults alpha_r = 0 (any alpha_f) are the published regularizer exactly."""
+    assert lecam_anchors_on_dirac() == 0
+    for theta, psi in POINTS:
+        a = lecam_field(1, 0, 0)(mp.mpf(theta), mp.mpf(psi))
+        b = lecam_field(1, 0, q("5.5"))(mp.mpf(theta), mp.mpf(psi))
+        assert all(abs(x - y) < mp.mpf(10) ** -25 for x, y in zip(a, b))

@@ -13,7 +13,8 @@ from .._symbols import PSI, THETA
 from .._printing import complex_value, formula, latex, sympy_str
 from .criteria import decide, hurwitz_conditions
 from .continuous import (charpoly_coeffs, classify_2x2, critical_values, eigenvalues_2x2,
-                         equilibrium_set, jacobian_at, norm_rate)
+                         equilibrium_set, jacobian_at, near_equilibrium,
+                         norm_rate)
 from ..model.jumps import is_nonsmooth, one_sided_fields, smooth_field
 
 __all__ = ["Analysis", "analyze", "SCHEMES"]
@@ -515,6 +516,11 @@ def _marginal(re_parts, verdict, field, noise, J):
     if rate == 0:
         return True, ("theta^2 + psi^2 is conserved by the flow (d/dt |x|^2 = 0): trajectories "
                       "stay on circles and never converge")
+    rate = near_equilibrium(rate)
+    if rate == 0:
+        return True, ("theta^2 + psi^2 is conserved by the flow near the equilibrium (d/dt |x|^2 "
+                      "= 0 where no switch of the field changes: the field is a rotation there): "
+                      "trajectories near it stay on circles and never converge")
     s = sp.Symbol("s", positive=True)
     series = sp.series(rate.subs({THETA: s * THETA, PSI: s * PSI}, simultaneous=True), s, 0, 6)
     series = series.removeO()

@@ -19,7 +19,7 @@ from ..model.method import Method, gaussian_expectation
 from .._symbols import PSI, THETA
 from ..model.jumps import smooth_field
 
-__all__ = ["jacobian_at", "eigenvalues_2x2", "charpoly_coeffs", "critical_values",
+__all__ = ["near_equilibrium", "jacobian_at", "eigenvalues_2x2", "charpoly_coeffs", "critical_values",
            "equilibrium_set", "norm_rate", "classify_2x2"]
 
 _LAMBDA = sp.Symbol("lambda")
@@ -127,6 +127,43 @@ def equilibrium_set(field) -> dict | None:
 def norm_rate(field) -> sp.Expr:
     """d/dt (theta^2 + psi^2) / 2 = theta v_theta + psi v_psi, simplified."""
     return sp.simplify(THETA * field[0] + PSI * field[1])
+
+
+def near_equilibrium(expr: sp.Expr) -> sp.Expr:
+    r"""``expr`` as it is on a neighbourhood of (0, 0): a switch whose argument is not 0 there
+    takes its value there.
+
+    .. math:: H(a) \to H(a(0, 0)), \quad \operatorname{sign}(a) \to
+              \operatorname{sign}(a(0, 0)), \quad |a| \to \operatorname{sign}(a(0, 0))\, a,
+              \quad \max(a, b) \to a \text{ if } a(0, 0) > b(0, 0)
+
+    (by continuity of a and b the same holds near (0, 0)). The hinge loss's H(1 - theta psi)
+    is 1 there; a switch at the equilibrium itself (WGAN-GP's |psi|) is left as it is.
+    """
+    at = {THETA: 0, PSI: 0}
+
+    def value(a):
+        v = a.xreplace(at)
+        return v if v.is_number and v.is_real else None
+
+    def local(e):
+        if isinstance(e, (sp.Heaviside, sp.sign, sp.Abs)):
+            v = value(e.args[0])
+            if v is not None and v != 0:
+                if isinstance(e, sp.Heaviside):
+                    return sp.S.One if v > 0 else sp.S.Zero
+                sign = sp.S.One if v > 0 else -sp.S.One
+                return sign if isinstance(e, sp.sign) else sign * e.args[0]
+        if isinstance(e, (sp.Max, sp.Min)):
+            values = [value(a) for a in e.args]
+            if all(v is not None for v in values):
+                best = (max if isinstance(e, sp.Max) else min)(values)
+                if values.count(best) == 1:
+                    return e.args[values.index(best)]
+        return e
+
+    return sp.simplify(expr.replace(lambda e: isinstance(
+        e, (sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min)), local))
 
 
 def classify_2x2(J: sp.Matrix) -> str:

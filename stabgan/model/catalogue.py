@@ -356,6 +356,22 @@ CATALOGUE: tuple[MethodSpec, ...] = (
 )
 
 _BY_ID = {spec.id: spec for spec in CATALOGUE}
+_ADDED: list[MethodSpec] = []
+
+
+def register(spec: MethodSpec) -> MethodSpec:
+    """Add an entry written with the public extension API (:mod:`.contributed`) to the
+    catalogue, after the hand-written entries; an id that is taken is refused."""
+    if spec.id in _BY_ID:
+        raise ValueError(f"catalogue id {spec.id!r} is taken")
+    _BY_ID[spec.id] = spec
+    _ADDED.append(spec)
+    return spec
+
+
+def is_catalogue_id(name) -> bool:
+    """Whether ``name`` is the id of a catalogue entry."""
+    return isinstance(name, str) and name in _BY_ID
 
 
 def get_spec(method_id: str) -> MethodSpec:
@@ -369,7 +385,8 @@ def get_spec(method_id: str) -> MethodSpec:
 
 
 def methods() -> list[MethodSpec]:
-    """The catalogue: one :class:`MethodSpec` per method id, in catalogue order.
+    """The catalogue: one :class:`MethodSpec` per method id, in catalogue order (the
+    hand-written entries, then those written with the extension API: hinge, lecam, r3gan).
 
     Returns
     -------
@@ -381,4 +398,4 @@ def methods() -> list[MethodSpec]:
     >>> [m.id for m in methods()][:3]
     ['gan', 'nsgan', 'wgan']
     """
-    return list(CATALOGUE)
+    return [*CATALOGUE, *_ADDED]

@@ -17,7 +17,7 @@ import sympy as sp
 from .._errors import InputError
 from .._options import Parameter, check_finite_number
 from .._symbols import F, PSI, THETA
-from .catalogue import CATALOGUE, Citation, MethodSpec
+from .catalogue import Citation, MethodSpec, is_catalogue_id
 from .fparse import parse_expression
 
 __all__ = ["custom_method", "load_method_file", "FILE_KEYS"]
@@ -79,8 +79,9 @@ def custom_method(id: str, *, loss_d, loss_g=None, d_penalty=0, g_penalty=0,  # 
     parameters : dict, optional
         Name -> default, or name -> (default, low, high) (None for an unbounded end).
     f : str
-        ``"logistic"`` (default; :func:`stabgan.method` may choose another f), or ``"t"``
-        for the raw output (the WGAN family).
+        ``"logistic"`` (default; :func:`stabgan.method` may choose another f), ``"t"``
+        for the raw output (the WGAN family), or ``"none"`` for losses that call no f
+        (the hinge loss, least squares).
     summary, citation : str
         One line on what the method is, and where it comes from.
 
@@ -103,12 +104,12 @@ def custom_method(id: str, *, loss_d, loss_g=None, d_penalty=0, g_penalty=0,  # 
     if not isinstance(id, str) or not _ID.match(id):
         raise InputError(f"The 'id' option of custom_method must be 1 to 40 lower-case letters, "
                          f"digits or dashes, starting with a letter. Got {id!r} instead.")
-    if id in {s.id for s in CATALOGUE}:
+    if is_catalogue_id(id):
         raise InputError(f"The 'id' option of custom_method must not be a catalogue id. "
                          f"Got {id!r} instead.")
-    if f not in ("logistic", "t"):
-        raise InputError(f"The 'f' option of custom_method must be logistic or t (the method "
-                         f"may be bound to any f by stabgan.method). Got {f!r} instead.")
+    if f not in ("logistic", "t", "none"):
+        raise InputError(f"The 'f' option of custom_method must be logistic, t or none (the "
+                         f"method may be bound to any f by stabgan.method). Got {f!r} instead.")
     if not isinstance(parameters, (dict, type(None))):
         raise InputError(f"The 'parameters' option of custom_method must be a dict of name -> "
                          f"default or (default, low, high). Got {parameters!r} instead.")
@@ -136,11 +137,18 @@ def custom_method(id: str, *, loss_d, loss_g=None, d_penalty=0, g_penalty=0,  # 
     generator = None if loss_g is None else expression(loss_g, "loss_g")
     p_d = expression(d_penalty, "d_penalty")
     p_g = expression(g_penalty, "g_penalty")
+    if f == "none":
+        used = next((w for w, e in (("loss_d", objective), ("loss_g", generator),
+                                    ("d_penalty", p_d), ("g_penalty", p_g))
+                     if e is not None and e.has(F)), None)
+        if used:
+            raise InputError(f"The '{used}' option of custom_method calls f(...), but f='none' "
+                             f"says the losses use no f: write f='logistic' or f='t'.")
     cite = Citation(authors="", year=None, title=str(citation) or "a method of the user's own",
                     venue="", arxiv="")
     return MethodSpec(id=id, summary=str(summary) or f"custom method {id}", citation=cite,
                       parameters=params, objective=objective, loss_g=generator,
-                      d_penalty=p_d, g_penalty=p_g, builtin_f=None if f == "logistic" else "t",
+                      d_penalty=p_d, g_penalty=p_g, builtin_f=None if f == "logistic" else f,
                       convention=_CONVENTION)
 
 

@@ -20,13 +20,17 @@ import sympy as sp
 from .._errors import InputError
 from .._symbols import T
 
-__all__ = ["parse_f", "parse_expression", "FUNCTIONS"]
+__all__ = ["parse_f", "parse_expression", "FUNCTIONS", "LOSS_FUNCTIONS"]
 
 #: The named functions an f expression may call.
 FUNCTIONS = {
     "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sinh": sp.sinh,
     "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "atan": sp.atan, "erf": sp.erf,
 }
+#: The functions a loss or penalty may call besides :data:`FUNCTIONS` (not f: analysis needs
+#: its derivatives at 0), with their number of arguments. They make a field non-smooth (the
+#: hinge loss): analysis and the simulator take that; the derivation notes the kinks.
+LOSS_FUNCTIONS = {"max": (sp.Max, 2), "min": (sp.Min, 2), "abs": (sp.Abs, 1)}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _MAX_LENGTH = 300
 _MAX_EXPONENT = 64
@@ -80,7 +84,7 @@ def parse_f(text: str, *, canonical: bool = False) -> sp.Expr:
 _FLOAT_FUNCTIONS = {
     sp.exp: math.exp, sp.log: math.log, sp.sqrt: math.sqrt, sp.tanh: math.tanh,
     sp.sinh: math.sinh, sp.cosh: math.cosh, sp.sin: math.sin, sp.cos: math.cos,
-    sp.atan: math.atan, sp.erf: math.erf,
+    sp.atan: math.atan, sp.erf: math.erf, sp.Max: max, sp.Min: min, sp.Abs: abs,
 }
 
 
@@ -112,7 +116,7 @@ def _check_at_zero(expr: sp.Expr, text: str, memo: dict, at: dict | None = None,
             elif expr.is_Pow:
                 value = math.pow(args[0], args[1])
             elif expr.func in _FLOAT_FUNCTIONS:
-                value = _FLOAT_FUNCTIONS[expr.func](args[0])
+                value = _FLOAT_FUNCTIONS[expr.func](*args)
     except OverflowError:
         value = math.inf
     except (ValueError, ZeroDivisionError, TypeError):
@@ -132,12 +136,14 @@ def _check_at_zero(expr: sp.Expr, text: str, memo: dict, at: dict | None = None,
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What an expression may name: variables (name -> SymPy expression), functions of one
-    argument (name -> callable on a SymPy expression), and how a refusal is worded."""
+    """What an expression may name: variables (name -> SymPy expression), functions (name ->
+    callable on SymPy expressions; of one argument unless ``arity`` says otherwise), and how
+    a refusal is worded."""
 
     names: dict
     calls: dict
     refuse: Callable[[str, str], InputError]
+    arity: dict = None
 
     def pow_has_variable(self, expr: sp.Expr) -> bool:
         """Whether an exponent depends on a variable (then its size is not bounded here)."""
@@ -189,10 +195,12 @@ def _convert(node: ast.AST, text: str, depth: int, vocabulary: Vocabulary = _F_V
         if not isinstance(node.func, ast.Name) or node.func.id not in vocabulary.calls:
             name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             raise _refuse(text, f"the function {name!r} is not allowed")
-        if len(node.args) != 1 or node.keywords:
-            raise _refuse(text, f"{node.func.id} takes exactly one argument")
-        return vocabulary.calls[node.func.id](_convert(node.args[0], text, depth + 1,
-                                                       vocabulary))
+        count = (vocabulary.arity or {}).get(node.func.id, 1)
+        if len(node.args) != count or node.keywords:
+            raise _refuse(text, f"{node.func.id} takes exactly "
+                                f"{'one argument' if count == 1 else f'{count} arguments'}")
+        return vocabulary.calls[node.func.id](*(_convert(a, text, depth + 1, vocabulary)
+                                                for a in node.args))
     raise _refuse(text, f"{type(node).__name__} is not allowed")
 
 
@@ -226,7 +234,7 @@ def parse_expression(text: str, what: str, parameters: dict, f, state: dict, at:
     """
     allowed = ("numbers, theta, psi, " + ", ".join(parameters) + (", " if parameters else "")
                + "f(...), D(...), pi, E, + - * / ** and the functions "
-               + ", ".join(sorted(FUNCTIONS)))
+               + ", ".join(sorted([*FUNCTIONS, *LOSS_FUNCTIONS])))
 
     def refuse(shown: str, why: str) -> InputError:
         return InputError(f"The '{what}' option must be an expression built from {allowed}. "
@@ -237,11 +245,13 @@ def parse_expression(text: str, what: str, parameters: dict, f, state: dict, at:
     if len(text) > 4 * _MAX_LENGTH:
         raise refuse(text[:40] + "...", f"it is longer than {4 * _MAX_LENGTH} characters")
     clash = sorted(set(parameters) & ({"f", "D", "t"} | set(state) | set(_CONSTANTS)
-                                      | set(FUNCTIONS)))
+                                      | set(FUNCTIONS) | set(LOSS_FUNCTIONS)))
     if clash:
         raise refuse(text, f"the parameter name {clash[0]!r} is taken by the vocabulary")
     vocabulary = Vocabulary({**state, **parameters, **_CONSTANTS},
-                            {**FUNCTIONS, "f": f, "D": lambda x: state["psi"] * x}, refuse)
+                            {**FUNCTIONS, **{k: fn for k, (fn, _) in LOSS_FUNCTIONS.items()},
+                             "f": f, "D": lambda x: state["psi"] * x}, refuse,
+                            {k: n for k, (_, n) in LOSS_FUNCTIONS.items()})
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError) as exc:

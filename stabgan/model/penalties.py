@@ -10,7 +10,19 @@ Parameter names: a penalty's parameter keeps its name unless the method already 
 parameter of that name; then it is renamed ``NAME_PENALTY`` (``gamma_r2`` for R2's gamma on a
 method that has a gamma), with ``-`` in the penalty id written ``_``, and a number appended
 if that name is taken too (``gamma_r2_2``). The names are those of ``Method.params`` and of
-``Analysis.to_dict()["params"]``.
+``Analysis.to_dict()["params"]``. To give two terms ONE parameter instead, name it in
+``share``: ``penalty("r2", share="gamma")`` uses the method's own ``gamma`` (R3GAN's single
+weight on R1 and R2); a shared name the method does not have, or a value given for a shared
+parameter (its value is the method's), is refused.
+
+LeCam (Tseng et al. CVPR 2021) penalizes the discriminator's outputs for straying from
+exponential moving averages of its outputs on the other kind of data:
+lam (|D~(x_r) - alpha_F|^2 + |D~(x_f) - alpha_R|^2), D~ = -D_psi the paper's logit for real,
+the anchors constants in the gradient. On the Dirac-GAN D~(x_r) = -psi 0 = 0 for every psi,
+so alpha_R, the average of D~(x_r) started at 0 as in the authors' code, is 0 at every step,
+and the first term has no psi in it whatever alpha_F is: the published anchors are exactly the
+parameters ``alpha_r = 0`` (any ``alpha_f``). Other values of ``alpha_r`` show what an anchor
+that has not settled does.
 """
 from __future__ import annotations
 
@@ -23,7 +35,7 @@ import sympy as sp
 from .._errors import InputError
 from .._options import Parameter
 from .._symbols import PSI
-from .catalogue import grad_D
+from .catalogue import D, grad_D
 from .method import Method
 
 __all__ = ["Penalty", "penalty", "PENALTIES", "add_penalty"]
@@ -52,6 +64,8 @@ class Penalty:
         of the method's objective, on the generator.
     summary : str
         One line on what it is.
+    share : tuple of str
+        Parameters that are the method's parameters of the same name (not renamed).
     """
 
     id: str
@@ -61,6 +75,7 @@ class Penalty:
     values: tuple = ()
     gradient_of_objective: bool = False
     summary: str = ""
+    share: tuple = ()
 
     def add_to(self, m):
         """``m + self``: see :func:`add_penalty`."""
@@ -73,6 +88,10 @@ def _p(name, default, meaning, low=0, low_closed=True) -> Parameter:
 
 
 _G = _p("gamma", 1, "penalty weight")
+_LAM = _p("lam", 1, "LeCam weight lambda")
+_ALPHA_R = _p("alpha_r", 0, "LeCam anchor: average of D~ on real data (0 on the Dirac-GAN)",
+              low=None)
+_ALPHA_F = _p("alpha_f", 0, "LeCam anchor: average of D~ on generated data", low=None)
 _g = _G.symbol
 
 #: The penalties of the catalogue, each on its own. On the Dirac-GAN D_psi(x) = psi x has
@@ -95,16 +114,25 @@ PENALTIES: dict[str, Penalty] = {p.id: p for p in (
             summary="Nagarajan and Kolter 2017: eta |dL/dpsi|^2 on the generator"),
     Penalty("weight-decay", "d", _g / 2 * PSI ** 2, (_G,),
             summary="L2 weight decay gamma/2 psi^2 on the discriminator's weight"),
+    Penalty("lecam", "d",
+            _LAM.symbol * ((-D(0) - _ALPHA_F.symbol) ** 2
+                           + (-D(sp.Symbol("theta", real=True)) - _ALPHA_R.symbol) ** 2),
+            (_LAM, _ALPHA_R, _ALPHA_F),
+            summary="LeCam: lam (|D~(0) - alpha_f|^2 + |D~(theta) - alpha_r|^2), D~ = -D_psi, "
+                    "anchors alpha as EMAs (Tseng et al. 2021)"),
 )}
 
 
-def penalty(penalty_id: str, **params) -> Penalty:
+def penalty(penalty_id: str, *, share: str | tuple = (), **params) -> Penalty:
     """A penalty of the catalogue on its own, to add to a method: ``method + penalty(...)``.
 
     Parameters
     ----------
     penalty_id : str
-        One of ``r1``, ``r2``, ``gp``, ``dragan``, ``nk``, ``weight-decay``.
+        One of ``r1``, ``r2``, ``gp``, ``dragan``, ``nk``, ``weight-decay``, ``lecam``.
+    share : str or tuple of str, optional
+        Parameters of the penalty that are the method's parameters of the same name (one
+        weight on two terms, as R3GAN's gamma on R1 and R2); see the module docstring.
     **params : number or str
         Its parameters (exact rationals); one left out stays a symbol in closed forms and takes
         its default in numeric work.
@@ -129,7 +157,19 @@ def penalty(penalty_id: str, **params) -> Penalty:
                              f"accepted parameters are {', '.join(names)}.")
         values[name] = next(p for p in base.parameters if p.name == name).validate(
             value, f"penalty '{penalty_id}'")
-    return replace(base, values=tuple(sorted(values.items())))
+    shared = (share,) if isinstance(share, str) else share
+    if not isinstance(shared, tuple) or not all(isinstance(n, str) for n in shared):
+        raise InputError(f"The 'share' option of penalty '{penalty_id}' must be a parameter name "
+                         f"or a tuple of names. Got {share!r} instead.")
+    for name in shared:
+        if name not in names:
+            raise InputError(f"The 'share' option of penalty '{penalty_id}' names {name!r}, which "
+                             f"is not one of its parameters ({', '.join(names)}).")
+        if name in values:
+            raise InputError(f"Parameter {name!r} of penalty '{penalty_id}' is shared with the "
+                             f"method, so its value is the method's: give it to the method, "
+                             f"not to the penalty.")
+    return replace(base, values=tuple(sorted(values.items())), share=tuple(shared))
 
 
 def lookup(table: dict, kind: str, key):
@@ -159,7 +199,18 @@ def add_penalty(m, pen: Penalty):
     spec = m.spec
     taken = {p.name for p in spec.parameters}
     renamed, rename = [], {}
+    missing = [name for name in pen.share if name not in taken]
+    if missing:
+        raise InputError(f"Penalty '{pen.id}' shares parameter {missing[0]!r} with method "
+                         f"'{spec.id}', which has no parameter of that name (it has "
+                         f"{', '.join(sorted(taken)) or 'none'}).")
+    shared = {p.name: p for p in spec.parameters if p.name in pen.share}
     for p in pen.parameters:
+        if p.name in shared:
+            q = shared[p.name]
+            renamed.append(q)
+            rename[p.symbol] = q.symbol
+            continue
         new = _free_name(p.name, pen.id, taken)
         taken.add(new)
         q = replace(p, name=new)
@@ -169,7 +220,8 @@ def add_penalty(m, pen: Penalty):
     weight = renamed[0].symbol
     changes = {"id": f"{spec.id}+{pen.id}",
                "summary": f"{spec.summary}; plus {pen.summary}",
-               "parameters": spec.parameters + tuple(renamed)}
+               "parameters": spec.parameters + tuple(q for q in renamed
+                                                     if q.name not in shared)}
     if pen.gradient_of_objective:
         if spec.g_grad_penalty is not None:
             raise InputError(f"Method '{spec.id}' already has a generator gradient-norm penalty; "
@@ -179,7 +231,9 @@ def add_penalty(m, pen: Penalty):
         changes["d_penalty"] = spec.d_penalty + term
     else:
         changes["g_penalty"] = spec.g_penalty + term
-    if spec.penalty_parameter is None and not spec.lazy_note:
+    if pen.side == "d" and renamed[0].name == spec.penalty_parameter:
+        pass  # one weight shared by both terms: lazy regularization scales both
+    elif spec.penalty_parameter is None and not spec.lazy_note:
         if pen.side == "d" and not pen.gradient_of_objective:
             changes["penalty_weight"] = weight
         elif pen.gradient_of_objective:
@@ -196,6 +250,6 @@ def add_penalty(m, pen: Penalty):
     new_spec = replace(spec, **changes)
     values = dict(m.values)
     for p, q in zip(pen.parameters, renamed):
-        if p.name in dict(pen.values):
+        if p.name in dict(pen.values) and p.name not in shared:
             values[q.name] = dict(pen.values)[p.name]
     return Method(new_spec, m.f, m.generator, values)

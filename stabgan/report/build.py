@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import InputError
-from ..model.catalogue import CATALOGUE, MethodSpec, get_spec
+from ..model.catalogue import MethodSpec, get_spec, methods
 
 __all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures", "METHOD_FIGURES", "MethodFigure"]
 
@@ -195,7 +195,7 @@ def _generate(root: Path, only, log) -> None:
     derivations.mkdir(parents=True)
     figures.mkdir(parents=True)
     specs = [i if isinstance(i, MethodSpec) else get_spec(i) for i in only] if only \
-        else list(CATALOGUE)
+        else methods()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     drawing = context.Process(target=_figure_child, args=(send, figures, specs, not only),
