@@ -57,7 +57,7 @@ def _pair(value, what: str) -> tuple:
     """``value`` as a pair (theta, psi), or a contract error naming ``what``."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         kind = (f"a {type(value).__name__} of length {len(value)}"
-                if isinstance(value, (tuple, list)) else f"a {type(value).__name__}")
+                if isinstance(value, (tuple, list)) else f"an object of type {type(value).__name__}")
         raise _ContractError(f"{what} must be a pair (theta, psi); got {kind}")
     return value[0], value[1]
 
@@ -185,6 +185,13 @@ def _run(spec: "RuleSpec", what: str, where: str, fn, *args):
     except _ContractError as exc:
         raise InputError(f"The update rule '{spec.name}' breaks the contract {where}: "
                          f"{exc}.") from exc
+    except ValueError as exc:
+        if "read-only" not in str(exc):
+            raise InputError(f"The update rule '{spec.name}' failed {where} ({what}): "
+                             f"ValueError: {_one_line(exc)}.") from exc
+        raise InputError(f"The update rule '{spec.name}' breaks the contract {where}: it writes "
+                         f"to a state in place (states are read-only: write th = th + ... "
+                         f"instead of th += ...).") from exc
     except Exception as exc:  # the user's code: report it as the rule's failure, in one line
         raise InputError(f"The update rule '{spec.name}' failed {where} ({what}): "
                          f"{type(exc).__name__}: {_one_line(exc)}.") from exc
@@ -207,6 +214,11 @@ def _adapter(spec: "RuleSpec") -> UpdateRule:
                                      + (f" of length {len(out)}"
                                         if isinstance(out, (tuple, list)) else ""))
             new_x, new_memory = out
+            if not isinstance(new_x, (tuple, list)):
+                raise _ContractError(f"step must return (x_new, memory_new) with x_new a pair "
+                                     f"(theta, psi) and memory_new a dict ({{}} without memory); "
+                                     f"its first item is an object of type "
+                                     f"{type(new_x).__name__}")
             new_x = view.take(new_x, "x_new")
             if not isinstance(new_memory, Mapping) or set(new_memory) != set(names):
                 got = (sorted(new_memory) if isinstance(new_memory, Mapping)
