@@ -122,23 +122,38 @@ def _exact(c):
     return c.xreplace({f: sp.Rational(repr(float(f))) for f in floats}) if floats else c
 
 
+#: Stand-ins for J's entries and the step sizes while a rule runs on the linearization.
+_S = sp.symbols("_J00 _J01 _J10 _J11", cls=sp.Dummy)
+_HG, _HD = sp.Dummy("h_g", positive=True), sp.Dummy("h_d", positive=True)
+
+
 class _View:
-    """One backend (the linearization or a simulator chunk) as the rule sees it."""
+    """One backend (the linearization or a simulator chunk) as the rule sees it.
+
+    In the linearization the rule runs on v(x) = S x with S and H symbols, and their values
+    are put in only after its Python floats have been read exactly: 0.5 * (1/3) would
+    otherwise already be the inexact Float 0.1666... before any result is seen."""
 
     def __init__(self, scheme, ops, x, phase: int):
         penalty = field_penalty(scheme, phase)
         self.symbolic = isinstance(ops, LinearOps)
         if self.symbolic:
             self.where = "in the linearization v(x) = J x (SymPy)"
-            prepare = _exact
-        else:
-            self.where = "in the simulator (NumPy)"
-            dtype, shape = x[0].dtype, np.shape(x[0])
-            self.dtype, self.shape = dtype, shape
+            J = {None: ops.lin.J, False: ops.lin.off, True: ops.lin.on}[penalty]
+            self.values = {**dict(zip(_S, J)), _HG: ops.h_g, _HD: ops.h_d}
 
-            def prepare(c):
-                return np.broadcast_to(np.asarray(c, dtype), shape)
-        self.ops = RuleOps(lambda y: ops.v(y, penalty), ops.h_g, ops.h_d, ops.project, prepare)
+            def field(y):
+                return (_S[0] * y[0] + _S[1] * y[1], _S[2] * y[0] + _S[3] * y[1])
+            self.ops = RuleOps(field, _HG, _HD, ops.project, _exact)
+            return
+        self.where = "in the simulator (NumPy)"
+        dtype, shape = x[0].dtype, np.shape(x[0])
+        self.dtype, self.shape = dtype, shape
+
+        def prepare(c):
+            return np.broadcast_to(np.asarray(c, dtype), shape)
+        self.ops = RuleOps(lambda y: ops.v(y, penalty), ops.h_g, ops.h_d, ops.project,
+                           prepare)
 
     def give(self, pair):
         """A state as the rule receives it (NumPy arrays read-only)."""
@@ -155,7 +170,7 @@ class _View:
         """A pair the rule returned, checked and in the backend's form."""
         a, b = _pair(value, what)
         if self.symbolic:
-            return (_exact(a), _exact(b))
+            return (_exact(a).xreplace(self.values), _exact(b).xreplace(self.values))
         out = []
         for i, c in enumerate((a, b)):
             try:
