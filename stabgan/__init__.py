@@ -19,6 +19,7 @@ from .model.catalogue import MethodSpec as MethodSpec, methods as methods
 from .oracles.ode import (Attractor as Attractor, IntegrationResult as IntegrationResult,
                           attractor as attractor, integrate as integrate)
 from .oracles.simulate import SimulationResult as SimulationResult, simulate as simulate
+from .schemes.user import RuleSpec as RuleSpec, update_rule as update_rule
 
 try:
     __version__ = version("stabgan")
@@ -27,4 +28,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = ["method", "methods", "custom_method", "penalty", "adjustment", "analyze", "simulate", "integrate", "attractor",
            "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
-           "MethodSpec", "Penalty", "Adjustment", "SimulationResult", "IntegrationResult", "Attractor", "InputError"]
+           "MethodSpec", "Penalty", "Adjustment", "SimulationResult", "IntegrationResult", "Attractor", "InputError",
+           "update_rule", "RuleSpec"]

@@ -261,8 +261,10 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
     ----------
     m : Method
         From :func:`method`.
-    scheme : {"continuous", "simgd", "altgd", "extragradient", "ogda", "lookahead"}
-        The training dynamics.
+    scheme : {"continuous", "simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
+        The training dynamics; a :class:`~stabgan.schemes.user.RuleSpec` from
+        :func:`stabgan.update_rule` is an optimizer of your own (with ``h`` or ``h_g``,
+        ``h_d`` and ``lazy_every``), analyzed by running its rule on :math:`v(x) = J x`.
     **options
         Options of the discrete schemes: step sizes ``h`` (or ``h_g``, ``h_d``); AltGD's
         ``n_g``, ``n_d``, ``order``; ``momentum`` (heavy ball, in (-1, 1), simgd/altgd/
@@ -293,14 +295,16 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
     """
     if not isinstance(m, Method):
         raise InputError(f"analyze takes a method from stabgan.method(...). Got {m!r} instead.")
-    if scheme not in SCHEMES:
+    from ..schemes.user import RuleSpec
+    custom = isinstance(scheme, RuleSpec)
+    if not custom and scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise InputError(f"Unknown option {unknown[0]!r} for analyze: the scheme options are "
                          f"{', '.join(OPTIONS)}.")
-    if scheme != "continuous":
+    if custom or scheme != "continuous":
         from ..schemes.scheme import make_scheme
         return _discrete(m, make_scheme(scheme, **options))
     if any(v is not None for v in options.values()):

@@ -117,8 +117,8 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     ----------
     m : Method
         From :func:`method`; parameters not on an axis take their given value (or default).
-    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
-        The scheme.
+    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
+        The scheme, or an optimizer of your own from :func:`stabgan.update_rule`.
     n_g, n_d : int
         AltGD steps per round (also lookahead over AltGD).
     order : {"generator-first", "discriminator-first"}
@@ -148,7 +148,8 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     """
     if not isinstance(m, Method):
         raise InputError(f"stability_map takes a method from stabgan.method(...). Got {m!r}.")
-    if scheme not in SCHEMES:
+    from ..schemes.user import RuleSpec
+    if not isinstance(scheme, RuleSpec) and scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of stability_map must be one of "
                          f"{', '.join(SCHEMES)}. Got {scheme!r} instead.")
     require_concrete_f(m)
@@ -224,4 +225,4 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
             from .radius import spectral_radius_of_polynomials
             r = spectral_radius_of_polynomials(coeffs)
             rho[mask] = r if period == 1 else r ** (1.0 / period)
-    return StabilityMap(m, scheme, arrays, rho, rho < 1)
+    return StabilityMap(m, getattr(scheme, "name", scheme), arrays, rho, rho < 1)

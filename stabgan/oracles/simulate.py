@@ -114,8 +114,11 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     ----------
     m : Method
         From :func:`method`; omitted parameters take their catalogue defaults.
-    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
-        The update.
+    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
+        The update; a :class:`~stabgan.schemes.user.RuleSpec` from
+        :func:`stabgan.update_rule` is an optimizer of your own (run through the same chunk
+        loop, bound monitor and statuses; it takes ``h`` or ``h_g``, ``h_d`` and
+        ``lazy_every``).
     h : float or array_like, optional
         Step size of both players (or give ``h_g`` and ``h_d``).
     steps : int
@@ -168,7 +171,8 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     if not isinstance(m, Method):
         raise InputError(f"simulate takes a method from stabgan.method(...). Got {m!r} instead.")
     from ..schemes.scheme import make_scheme
-    if scheme not in SCHEMES:
+    from ..schemes.user import RuleSpec
+    if not isinstance(scheme, RuleSpec) and scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of simulate must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     require_concrete_f(m)
@@ -251,7 +255,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, [chunks[i::workers] for i in range(workers)]))
-    return _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec)
+    return _finish(m, rule.name, steps, result, tol, dtype, shape, record_every, n_rec)
 
 
 def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):

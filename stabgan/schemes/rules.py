@@ -28,6 +28,42 @@ One step of each scheme, with :math:`H = \operatorname{diag}(h_g, h_d)`:
 
 A box constraint (WGAN's clipping) is a projection of psi after each move of psi; it is
 the identity near the equilibrium.
+
+Contract of a rule of the user's own
+------------------------------------
+:func:`stabgan.update_rule` (``stabgan.schemes.user``) turns a function
+
+``step(ops, x, memory) -> (x_new, memory_new)``
+
+into a scheme that :func:`stabgan.analyze`, :func:`stabgan.simulate` and
+:func:`stabgan.stability_map` take as ``scheme=``. One call is one step.
+
+x : pair
+    The iterate :math:`(\theta, \psi)`. Its two entries are backend scalars: SymPy
+    expressions in the linearization, NumPy arrays (one entry per trajectory, read-only) in
+    the simulator. They support ``+``, ``-``, and ``*``, ``/`` by numbers and step sizes.
+memory : dict
+    The rule's memory items by name, each a pair like ``x`` (empty without memory).
+ops : the backend
+    Exactly these operations (any other attribute is refused):
+
+    * ``ops.v(x)``: the field :math:`v(x) = (v_\theta, v_\psi)` at a pair ``x``;
+    * ``ops.h_g``, ``ops.h_d``: the step sizes, :math:`H = \operatorname{diag}(h_g, h_d)`;
+    * ``ops.move(x, d, scale=1)``: :math:`x + \text{scale}\, H d`, i.e.
+      ``(x[0] + scale * h_g * d[0], x[1] + scale * h_d * d[1])``;
+    * ``ops.project(psi)``: the method's box constraint on psi (WGAN's clipping; the
+      identity near the equilibrium). The final psi of a step is projected anyway.
+
+Returns ``(x_new, memory_new)``: ``x_new`` a pair, ``memory_new`` a dict with exactly the
+declared memory names, each a pair (``{}`` without memory). Each memory item starts at
+zero, at :math:`v(x_0)` (``"field"``), or at what an ``init(ops, x)`` returns.
+
+Because the rule only adds states, scales them and calls v, it is linear in the state
+when :math:`v(x) = J x`, and it fixes the equilibrium (v(0) = 0). :func:`stabgan.update_rule`
+checks this once, on :math:`v(x) = J x` with J, h_g and h_d symbols, and on a NumPy probe:
+a rule that needs anything else (a product of two states, a constant offset, an operation
+the backend lacks, a wrong shape) is refused in one line naming the rule. A Python float in
+the rule is read exactly through its shortest repr (0.5 is 1/2) in the linearization.
 """
 from __future__ import annotations
 
@@ -37,7 +73,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 __all__ = ["Linearization", "LinearOps", "step", "initial_memory", "period_jacobian",
-           "require_penalty", "lazy_linearization", "UpdateRule", "RULES", "MEMORY"]
+           "require_penalty", "lazy_linearization", "UpdateRule", "RULES", "MEMORY", "rule_of",
+           "field_penalty"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +139,10 @@ def initial_memory(scheme, ops, x) -> dict:
     """The state at the start: x, then each memory item's initial value (zero velocity for
     momentum; for OGDA g_prev = v(x0)), from the rule registry."""
     state = {"x": x}
+    init = rule_of(scheme).init
+    if init is not None:   # a rule of the user's own: its memory's initial values
+        state.update(init(scheme, ops, x))
+        return state
     for item in scheme.memory:
         state[item] = MEMORY[item](scheme, ops, x)
     return state
@@ -132,7 +173,7 @@ def step(scheme, ops, state: dict, phase: int) -> dict:
     k = scheme.lookahead_steps
     if scheme.name == "lookahead" and phase % k == 0:
         state["slow"] = state["x"]
-    RULES[scheme.step_kind].step(scheme, ops, state, phase)
+    rule_of(scheme).step(scheme, ops, state, phase)
     if scheme.name == "lookahead" and phase % k == k - 1:
         s, x = state.pop("slow"), state["x"]
         state["x"] = (s[0] + ops.alpha * (x[0] - s[0]), s[1] + ops.alpha * (x[1] - s[1]))
@@ -217,6 +258,22 @@ class UpdateRule:
     name: str
     step: Callable
     memory: Callable
+    #: A rule of the user's own: ``init(scheme, ops, x)`` -> its memory's initial values
+    #: (None: the built-in :data:`MEMORY`).
+    init: Callable | None = None
+
+
+def rule_of(scheme) -> UpdateRule:
+    """The rule a scheme steps with: its own (``scheme.rule``, a rule of the user's own) or
+    the built-in one of its step kind."""
+    own = getattr(scheme, "rule", None)
+    return own if own is not None else RULES[scheme.step_kind]
+
+
+def field_penalty(scheme, phase: int):
+    """The penalty flag of a step that evaluates the field on both players at once (see
+    lazy regularization): None, False or True."""
+    return _penalty(scheme, phase, "both")
 
 
 def _momentum(scheme) -> tuple[str, ...]:
@@ -248,7 +305,8 @@ COORDINATES = {"x": ("theta", "psi"), "u": ("u_theta", "u_psi"),
 
 def state_names(scheme) -> list[str]:
     """The coordinates of the augmented state, in the order of the update Jacobian's rows."""
-    return [c for item in carried(scheme) for c in COORDINATES[item]]
+    return [c for item in carried(scheme)
+            for c in COORDINATES.get(item, (f"{item}_theta", f"{item}_psi"))]
 
 
 def period_jacobian(lin: Linearization, scheme) -> sp.Matrix:

@@ -72,6 +72,9 @@ class Scheme:
     lazy_every : int
         Lazy regularization: the penalty weight is 0 on k - 1 steps of every k and k times
         its value on the last (1: the method as given).
+    rule : UpdateRule or None
+        A rule of the user's own (``stabgan.update_rule``), run on both backends; None for
+        the built-in rule of the scheme's kind.
     """
 
     name: str
@@ -87,6 +90,7 @@ class Scheme:
     lookahead_steps: int = 1
     lookahead_alpha: sp.Expr = sp.S.One
     lazy_every: int = 1
+    rule: object = None
 
     @property
     def equal_steps(self) -> bool:
@@ -113,8 +117,8 @@ class Scheme:
         """State carried from one period to the next besides x, as the update rule of the
         step kind declares it: the velocity u (momentum) or the previous field value g_prev
         (OGDA)."""
-        from .rules import RULES
-        return RULES[self.step_kind].memory(self)
+        from .rules import rule_of
+        return rule_of(self).memory(self)
 
     def with_step(self, h: sp.Expr) -> "Scheme":
         """The same scheme with h_g = h_d = h (h_e following h where it was left out)."""
@@ -144,8 +148,9 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
 
     Parameters
     ----------
-    name : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
-        The scheme.
+    name : {"simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
+        The scheme, or a rule of the user's own from :func:`stabgan.update_rule` (which
+        takes the step sizes and ``lazy_every`` only).
     h : number, optional
         One step size for both players; left out (with h_g, h_d) it is the symbol h.
     h_g, h_d : number, optional
@@ -172,7 +177,12 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
     Scheme
         The scheme with exact step sizes (or symbols).
     """
-    if name not in SCHEMES:
+    from .rules import UpdateRule
+    # a rule of the user's own (stabgan.update_rule's RuleSpec carries its UpdateRule)
+    custom = None if isinstance(name, str) else name
+    if custom is not None and not isinstance(getattr(custom, "rule", None), UpdateRule):
+        custom = None
+    if custom is None and name not in SCHEMES:
         raise InputError(f"The 'scheme' option must be one of continuous, {', '.join(SCHEMES)}. "
                          f"Got {name!r} instead.")
     if h is not None and (h_g is not None or h_d is not None):
@@ -189,6 +199,10 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
         hd = HD_SYMBOL if hd is None else hd
     n_g, n_d = OPTIONS["n_g"].validate(n_g), OPTIONS["n_d"].validate(n_d)
     order = OPTIONS["order"].validate(order)
+    if custom is not None:
+        return custom.scheme(hg, hd, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
+                             base=base, lookahead_steps=lookahead_steps,
+                             lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
     refuse_foreign(name, {"h_e": h_e, "base": base, "lookahead_steps": lookahead_steps,
                           "lookahead_alpha": lookahead_alpha, "momentum": momentum})
     kind = name
