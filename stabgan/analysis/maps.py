@@ -23,7 +23,7 @@ import sympy as sp
 from .._errors import InputError
 from ..model.method import Method, require_concrete_f
 from .._symbols import HD_SYMBOL, HG_SYMBOL
-from .._options import SCHEME_OPTIONS, SCHEMES, check_axis
+from .._options import SCHEME_OPTIONS, SCHEMES, check_axis, refuse_adaptive
 from ..schemes.scheme import make_scheme
 
 __all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
@@ -148,6 +148,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     """
     if not isinstance(m, Method):
         raise InputError(f"stability_map takes a method from stabgan.method(...). Got {m!r}.")
+    refuse_adaptive(scheme, "stability_map")
     if scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of stability_map must be one of "
                          f"{', '.join(SCHEMES)}. Got {scheme!r} instead.")
