@@ -359,8 +359,9 @@ class SchemeOption:
             return "(0, inf)"
         if self.kind == "count":
             return f"[1, {self.high}]"
-        return (f"{'(' if self.low_open else '['}{self.low}, "
-                f"{'inf' if self.high is None else self.high}{')' if self.high_open else ']'}")
+        high = ("inf)" if self.high is None else
+                f"{self.high}{')' if self.high_open else ']'}")
+        return f"{'(' if self.low_open else '['}{self.low}, {high}"
 
     @property
     def allowed(self) -> str:
