@@ -136,10 +136,12 @@ def test_adaptive_batches_are_bitwise_the_same_whatever_the_batch_chunks_and_thr
     (with the weight average, and one trajectory that leaves a small bound)."""
     rng = np.random.default_rng(12)
     theta0, psi0 = rng.uniform(-2, 2, 7), rng.uniform(-2, 2, 7)
-    theta0[3] = 30.0                                       # leaves the bound
+    theta0[3], psi0[3] = 18.0, -19.0                       # leaves the bound mid-run
+    theta0[5] = 30.0                                       # starts outside it
     common = dict(scheme=scheme, h=0.3, steps=200, ema=0.9, bound=20.0)
     whole = stabgan.simulate(GAN, theta0=theta0, psi0=psi0, **common)
-    assert whole.status[3] == "diverged"
+    assert whole.diverged_at[3] > 0 and whole.diverged_at[5] == 0
+    assert whole.status.tolist().count("diverged") == 2
     for kw in ({"chunk_size": 3}, {"chunk_size": 2, "workers": 2}):
         part = stabgan.simulate(GAN, theta0=theta0, psi0=psi0, **common, **kw)
         for key in ("theta", "psi", "theta_ema", "psi_ema", "diverged_at"):

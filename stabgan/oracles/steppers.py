@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..model.method import Method
+from ..schemes.ema import ema_update
 from ..schemes.rules import initial_memory, require_penalty, step
 from .fields import ChunkField, update_kernel_factory
 
@@ -66,7 +67,6 @@ class _EmaStepper:
         self.x[2:] = average
 
     def step(self, i: int):
-        from ..schemes.ema import ema_update
         new = self.inner.step(i)
         x = self.x
         x[0], x[1] = new[0], new[1]
