@@ -162,12 +162,13 @@ def test_adam_float32_agrees_with_float64():
     np.testing.assert_allclose(b.psi, a.psi, rtol=1e-4, atol=1e-5)
 
 
-def test_adam_statuses_and_an_overflowing_square_without_warnings():
+@pytest.mark.parametrize("scheme", ADAPTIVE)
+def test_adaptive_statuses_and_an_overflowing_square_without_warnings(scheme):
     """pytest turns warnings into errors: g^2 overflowing to inf (bilinear from 1e200) makes
-    the step m / inf = 0, reported as 'stalled'; a start beyond the bound is 'diverged' at 0;
+    the step g / inf = 0, reported as 'stalled'; a start beyond the bound is 'diverged' at 0;
     a cycling run is 'bounded'."""
-    r = stabgan.simulate(BILINEAR, scheme="adam", h=0.1, steps=50, theta0=[1e200, 1e300, 1.0],
-                         psi0=[1e200, 0.0, 1.0], bound=1e250)
+    r = stabgan.simulate(BILINEAR, scheme=scheme, h=0.1, steps=50, theta0=[1e200, 1e300, 1.0],
+                         psi0=[1e200, 0.0, 1.0], bound=1e250, ema=0.5)
     assert r.status.tolist() == ["stalled", "diverged", "bounded"]
     assert r.diverged_at.tolist() == [-1, 0, -1]
     assert r.theta[0] == 1e200

@@ -274,10 +274,10 @@ RULES: dict[str, UpdateRule] = {r.name: r for r in (
 
 #: The initial value of each memory item: zero velocity, the field at the start.
 MEMORY = {"u": lambda scheme, ops, x: (x[0] * 0, x[1] * 0),
-          "g_prev": lambda scheme, ops, x: ops.v(x, _penalty(scheme, 0, "both")),
-          "t": lambda scheme, ops, x: 0,
-          "m": lambda scheme, ops, x: (x[0] * 0, x[1] * 0),
-          "s": lambda scheme, ops, x: (x[0] * 0, x[1] * 0)}
+          "g_prev": lambda scheme, ops, x: ops.v(x, _penalty(scheme, 0, "both"))}
+#: Adam's and RMSprop's memory: the step count t, the averages m of g and s of g^2, from 0.
+MEMORY.update(t=lambda scheme, ops, x: 0, m=lambda scheme, ops, x: (x[0] * 0, x[1] * 0),
+              s=lambda scheme, ops, x: (x[0] * 0, x[1] * 0))
 
 
 def carried(scheme) -> tuple[str, ...]:
@@ -287,8 +287,8 @@ def carried(scheme) -> tuple[str, ...]:
 
 #: The coordinates of each item of the carried state.
 COORDINATES = {"x": ("theta", "psi"), "u": ("u_theta", "u_psi"),
-               "g_prev": ("g_prev_theta", "g_prev_psi"), "t": ("t",),
-               "m": ("m_theta", "m_psi"), "s": ("s_theta", "s_psi")}
+               "g_prev": ("g_prev_theta", "g_prev_psi")}
+COORDINATES.update(t=("t",), m=("m_theta", "m_psi"), s=("s_theta", "s_psi"))
 
 
 def state_names(scheme) -> list[str]:
