@@ -118,7 +118,8 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     m : Method
         From :func:`method`; parameters not on an axis take their given value (or default).
     scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"}
-        The scheme.
+        The scheme (``adam`` and ``rmsprop`` are refused with the reason, as in
+        :func:`analyze`: their step is not linear in the state at the equilibrium).
     n_g, n_d : int
         AltGD steps per round (also lookahead over AltGD).
     order : {"generator-first", "discriminator-first"}
