@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from ._errors import InputError
-from ._options import MEMORY_OPTIONS as _MEMORY_OPTIONS, OPTIONS
+from ._options import MEMORY_OPTIONS as _MEMORY_OPTIONS, OPTIMIZER_OPTIONS as _OPTIMIZER, OPTIONS
 
 __all__ = ["main"]
 
@@ -179,8 +179,8 @@ def _build_parser() -> _Parser:
 
     p = sub.add_parser("simulate", help="run a discrete scheme (or the ODE) from one start")
     _method_options(p)
-    p.add_argument("--scheme", required=True, help="simgd, altgd, extragradient, ogda, lookahead "
-                   "or ode (time span steps x h)")
+    p.add_argument("--scheme", required=True, help="simgd, altgd, extragradient, ogda, lookahead, "
+                   "adam, rmsprop or ode (time span steps x h)")
     _step_options(p)
     p.add_argument("--steps", required=True, help="number of steps (rounds for altgd)")
     p.add_argument("--theta0", required=True, help="starting theta")
@@ -429,7 +429,7 @@ def _simulate(args, m) -> dict:
                              "steps x h).")
         if n or options.get("order"):
             raise InputError("The options --n-g, --n-d and --order belong to --scheme altgd.")
-        extra = [k for k in _MEMORY_OPTIONS if k in options]
+        extra = [k for k in _MEMORY_OPTIONS + _OPTIMIZER if k in options]
         if extra:
             raise InputError(f"The option --{extra[0].replace('_', '-')} belongs to the discrete "
                              f"schemes; --scheme ode integrates the flow.")
@@ -449,10 +449,10 @@ def _simulate(args, m) -> dict:
                 "theta": theta, "psi": psi, "distance": distance, "converged": converged,
                 "diverged": diverged, "status": status, "solver_status": str(o.status[()]),
                 "message": str(o.message[()])}
-    from ._options import SCHEMES
-    if args.scheme not in SCHEMES:
+    from ._options import SIMULATE_SCHEMES
+    if args.scheme not in SIMULATE_SCHEMES:
         raise InputError(f"The '--scheme' option of simulate must be one of "
-                         f"{', '.join(SCHEMES)}, ode. Got {args.scheme!r} instead.")
+                         f"{', '.join(SIMULATE_SCHEMES)}, ode. Got {args.scheme!r} instead.")
     import time
     start = time.monotonic()
 
@@ -465,7 +465,7 @@ def _simulate(args, m) -> dict:
                          progress=progress,
                          **{k: v for k, v in h.items() if v is not None}, **n,
                          **({"order": options["order"]} if "order" in options else {}),
-                         **{k: options[k] for k in _MEMORY_OPTIONS if k in options})
+                         **{k: options[k] for k in _MEMORY_OPTIONS + _OPTIMIZER if k in options})
     return r.to_dict()
 
 
@@ -575,11 +575,15 @@ def _symbolic_note(m, args, options: dict) -> str | None:
 
 
 def _step_options(p: argparse.ArgumentParser) -> None:
-    """The step sizes, AltGD's rounds and the memory options, from the option table."""
+    """The step sizes, AltGD's rounds, the memory options and the optimizer options (the
+    weight average, Adam's and RMSprop's constants: no map axes), from the option table."""
     for name in ("h", "h_g", "h_d", "n_g", "n_d", "order"):
         option = OPTIONS[name]
         p.add_argument(option.flag, dest=name, default=None, help=option.help)
     _memory_options(p)
+    for name in _OPTIMIZER:
+        option = OPTIONS[name]
+        p.add_argument(option.flag, dest=name, default=None, help=option.help)
 
 
 def _memory_options(p: argparse.ArgumentParser) -> None:
@@ -592,7 +596,7 @@ def _memory_options(p: argparse.ArgumentParser) -> None:
 def _scheme_options(args) -> dict:
     """The step options given on the command line (None where left out)."""
     out = {k: getattr(args, k) for k in ("h", "h_g", "h_d")}
-    for k in ("n_g", "n_d") + _MEMORY_OPTIONS:
+    for k in ("n_g", "n_d") + _MEMORY_OPTIONS + _OPTIMIZER:
         if getattr(args, k, None) is not None:
             out[k] = getattr(args, k)
     if args.order is not None:
@@ -662,6 +666,9 @@ def _run(args) -> int:
                 _print(f"parameters: {used}")
             _print(f"final (theta, psi) = ({doc['theta']:.12g}, {doc['psi']:.12g}), distance to "
                   f"(0, 0) {doc['distance']:.6g}")
+            if "theta_ema" in doc:
+                _print(f"weight average (ema {doc['ema']:g}): ({doc['theta_ema']:.12g}, "
+                       f"{doc['psi_ema']:.12g}), distance to (0, 0) {doc['distance_ema']:.6g}")
         return 0
     raise InputError(f"unknown command {args.command!r}")
 

@@ -30,6 +30,7 @@ from ._errors import InputError
 
 __all__ = ["Parameter", "exact_number", "check_finite_number", "SchemeOption", "SCHEME_OPTIONS",
            "OPTIONS", "SCHEMES", "BASES", "ORDERS", "MEMORY_OPTIONS", "scheme_option",
+           "ADAPTIVE", "SIMULATE_SCHEMES", "OPTIMIZER_OPTIONS", "refuse_adaptive",
            "refuse_foreign", "check_axis", "float_array", "int_option", "check_memory",
            "broadcast_named", "check_float_option", "MAX_BYTES"]
 
@@ -281,8 +282,13 @@ def check_float_option(value, name: str, low: float, low_closed: bool) -> float:
 
 # -- the scheme options: one table -------------------------------------------------------------
 
-#: Every discrete scheme, and the schemes that lookahead can wrap.
+#: Every discrete scheme that ``analyze`` linearizes, and the schemes that lookahead can wrap.
 SCHEMES = ("simgd", "altgd", "extragradient", "ogda", "lookahead")
+#: The adaptive schemes (Adam, RMSprop): simulated, never linearized (see
+#: :func:`refuse_adaptive`).
+ADAPTIVE = ("adam", "rmsprop")
+#: Every scheme the simulator runs.
+SIMULATE_SCHEMES = SCHEMES + ADAPTIVE
 BASES = ("simgd", "altgd")
 ORDERS = ("generator-first", "discriminator-first")
 #: The largest AltGD step count and the longest period (lookahead, lazy): the symbolic update
@@ -318,6 +324,8 @@ class SchemeOption:
         derived value by value; None: not an axis.
     where : str
         How a refusal names the schemes that take it.
+    defaults : tuple of (str, object)
+        Per-scheme defaults that differ from ``default``.
     """
 
     name: str
@@ -332,6 +340,12 @@ class SchemeOption:
     choices: tuple = ()
     axis: str | None = None
     where: str = ""
+    defaults: tuple = ()
+
+    def default_for(self, scheme: str):
+        """The default for ``scheme``: its entry of ``defaults`` (pairs (scheme, value)),
+        else ``default`` (e.g. beta2 is 0.999 for adam and 0.99 for rmsprop)."""
+        return dict(self.defaults).get(scheme, self.default)
 
     @property
     def flag(self) -> str:
@@ -345,8 +359,9 @@ class SchemeOption:
             return "(0, inf)"
         if self.kind == "count":
             return f"[1, {self.high}]"
-        return (f"{'(' if self.low_open else '['}{self.low}, "
-                f"{'inf' if self.high is None else self.high}{')' if self.high_open else ']'}")
+        high = ("inf)" if self.high is None else
+                f"{self.high}{')' if self.high_open else ']'}")
+        return f"{'(' if self.low_open else '['}{self.low}, {high}"
 
     @property
     def allowed(self) -> str:
@@ -406,9 +421,10 @@ def _row(name, kind, schemes, help, **kw) -> SchemeOption:
 
 #: The scheme options, in the order the CLI lists them.
 SCHEME_OPTIONS: tuple[SchemeOption, ...] = (
-    _row("h", "step", SCHEMES, "step size of both players (exact decimal)", axis="continuous"),
-    _row("h_g", "step", SCHEMES, "the generator's step size", axis="continuous"),
-    _row("h_d", "step", SCHEMES, "the discriminator's step size", axis="continuous"),
+    _row("h", "step", SIMULATE_SCHEMES, "step size of both players (exact decimal)",
+         axis="continuous"),
+    _row("h_g", "step", SIMULATE_SCHEMES, "the generator's step size", axis="continuous"),
+    _row("h_d", "step", SIMULATE_SCHEMES, "the discriminator's step size", axis="continuous"),
     _row("n_g", "count", ("altgd", "lookahead"), "altgd: generator steps per round",
          default=1, high=MAX_COUNT, where="altgd"),
     _row("n_d", "count", ("altgd", "lookahead"), "altgd: discriminator steps per round",
@@ -431,13 +447,42 @@ SCHEME_OPTIONS: tuple[SchemeOption, ...] = (
          "lookahead: step toward the fast weights, in (0, 1] (default 0.5)",
          default=sp.Rational(1, 2), low=0, high=1, low_open=True, axis="continuous",
          where="lookahead"),
-    _row("lazy_every", "count", SCHEMES,
+    _row("lazy_every", "count", SIMULATE_SCHEMES,
          "apply the penalty every k-th step with weight k*gamma", default=1, high=MAX_COUNT,
          axis="integer"),
+    _row("ema", "real", SIMULATE_SCHEMES,
+         "exponential moving average of both players' weights, beta in [0, 1): "
+         "xbar <- beta xbar + (1 - beta) x after every step", low=0, high=1, high_open=True,
+         where="every discrete scheme"),
+    _row("beta1", "real", ("adam",), "adam: decay of the gradient average, in [0, 1) "
+         "(default 0.9)", default=sp.Rational(9, 10), low=0, high=1, high_open=True,
+         where="adam"),
+    _row("beta2", "real", ADAPTIVE, "adam, rmsprop: decay of the squared-gradient average, "
+         "in [0, 1) (default 0.999 for adam, 0.99 for rmsprop)",
+         default=sp.Rational(999, 1000), low=0, high=1, high_open=True,
+         defaults=(("rmsprop", sp.Rational(99, 100)),), where="adam and rmsprop"),
+    _row("eps", "real", ADAPTIVE, "adam, rmsprop: added to the root of the squared-gradient "
+         "average, in (0, inf) (default 1e-8)", default=sp.Rational(1, 10 ** 8), low=0,
+         low_open=True, where="adam and rmsprop"),
 )
 OPTIONS = {o.name: o for o in SCHEME_OPTIONS}
 #: The options of the schemes with memory or a period (not step sizes or AltGD's rounds).
 MEMORY_OPTIONS = ("momentum", "h_e", "base", "lookahead_steps", "lookahead_alpha", "lazy_every")
+#: The options of analyze and simulate that are no map axis: the weight average and the
+#: adaptive schemes' constants.
+OPTIMIZER_OPTIONS = ("ema", "beta1", "beta2", "eps")
+
+
+def refuse_adaptive(scheme: str, caller: str) -> None:
+    """Raise the one-line InputError that says why ``caller`` (analyze, stability_map) does
+    not take an adaptive scheme; nothing for the others."""
+    if scheme in ADAPTIVE:
+        raise InputError(
+            f"{caller} cannot linearize scheme '{scheme}': its step divides the (averaged) "
+            f"gradient by sqrt(v) + eps, v the average of the squared gradient, so the update "
+            f"is not linear in the state at the equilibrium (both vanish there: the step is "
+            f"0/0, and eps, not the field, sets its size); simulate it instead "
+            f"(stabgan.simulate or stabgan simulate --scheme {scheme}).")
 
 
 def scheme_option(name: str) -> SchemeOption:

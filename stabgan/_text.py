@@ -66,6 +66,18 @@ def analysis_text(a) -> str:
         if d["h_opt"] is not None:
             lines.append(f"fastest step h_opt = {d['h_opt']:.10g}, spectral radius there "
                          f"{d['rate_opt']:.10g}")
+        if d.get("ema") is not None:
+            e = d["ema"]
+            lines.append(f"ema (beta = {sp.sstr(e['beta'])}): adds the eigenvalues "
+                         f"{', '.join(sp.sstr(x) for x in e['added_eigenvalues'])}; transfer "
+                         f"function G(z) = {sp.sstr(e['transfer_function'])}")
+            if e["joint_spectral_radius"] is not None:
+                lines.append(f"ema: joint spectral radius {e['joint_spectral_radius']:.12g} "
+                             f"per step")
+            for g in e["cycle_gains"]:
+                lines.append(f"ema: on the cycle z = {g['eigenvalue'][0]:.10g}"
+                             f"{g['eigenvalue'][1]:+.10g}i the average keeps "
+                             f"|G(z)| = {g['gain']:.10g} of the raw amplitude")
     for name, value in a.critical.items():
         lines.append(f"critical {name}: {sp.sstr(value)}")
     for note in a.notes:

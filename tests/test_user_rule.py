@@ -407,3 +407,29 @@ def test_simulate_and_map_refuse_options_a_rule_does_not_take():
                                            momentum=np.linspace(-0.5, 0.5, 3)), "'momentum'")
     _refused(lambda: stabgan.simulate(stabgan.method("gan"), scheme=HEUN, h=0.1,
                                       lazy_every=2), "lazy_every", "'gan'")
+
+
+def test_a_user_rule_takes_ema_like_every_scheme():
+    """ema= acts on every scheme, a user's included: the average the simulator keeps equals
+    the average recomputed from the recorded raw iterates, x_bar_k = beta x_bar_{k-1} +
+    (1 - beta) x_k from x_bar_0 = x_0."""
+    def heun(ops, x, memory):
+        k1 = ops.v(x)
+        k2 = ops.v(ops.move(x, k1))
+        return ops.move(x, [(a + b) / 2 for a, b in zip(k1, k2)]), memory
+    rule = stabgan.update_rule("heun-ema", heun)
+    m = stabgan.method("r1", gamma=0.3)
+    r = stabgan.simulate(m, scheme=rule, h=0.1, steps=30, theta0=1.0, psi0=-0.5, ema=0.9,
+                         record_every=1)
+    th, ps = np.ravel(r.history_theta), np.ravel(r.history_psi)
+    bar_t, bar_p = th[0], ps[0]
+    for k in range(1, 31):
+        bar_t, bar_p = 0.9 * bar_t + 0.1 * th[k], 0.9 * bar_p + 0.1 * ps[k]
+    assert float(np.ravel(r.theta_ema)[0]) == pytest.approx(bar_t, rel=1e-13)
+    assert float(np.ravel(r.psi_ema)[0]) == pytest.approx(bar_p, rel=1e-13)
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop"])
+def test_a_user_rule_cannot_take_an_optimizer_name(name):
+    with pytest.raises(stabgan.InputError, match="must not be a built-in scheme"):
+        stabgan.update_rule(name, lambda ops, x, memory: (x, memory))

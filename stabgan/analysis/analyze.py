@@ -6,7 +6,7 @@ from dataclasses import dataclass, field as dc_field
 import sympy as sp
 
 from .._errors import InputError
-from .._options import OPTIONS, SCHEMES as DISCRETE_SCHEMES
+from .._options import ADAPTIVE, OPTIONS, SCHEMES as DISCRETE_SCHEMES, refuse_adaptive
 from ..schemes.rules import state_names
 from ..model.method import Method, gaussian_expectation
 from .._symbols import PSI, THETA
@@ -239,7 +239,21 @@ def _discrete_dict(d: dict) -> dict:
         "modified_field": None if d.get("modified_field") is None else {
             "sympy": [sympy_str(e) for e in d["modified_field"]],
             "latex": [latex(e) for e in d["modified_field"]]},
+        **({} if d.get("ema") is None else {"ema": _ema_dict(d["ema"])}),
     }
+
+
+def _ema_dict(e: dict) -> dict:
+    """The JSON form of ``discrete["ema"]``."""
+    return {"beta": formula(e["beta"], value=True),
+            "added_factor": formula(e["added_factor"]),
+            "added_eigenvalues": [{"sympy": sympy_str(x), "latex": latex(x),
+                                   "value": complex_value(x)} for x in e["added_eigenvalues"]],
+            "joint_locally_convergent": e["joint_locally_convergent"],
+            "joint_spectral_radius": e["joint_spectral_radius"],
+            "transfer_function": formula(e["transfer_function"]),
+            "gain_on_circle": formula(e["gain_on_circle"]),
+            "cycle_gains": e["cycle_gains"]}
 
 
 def _latex_text(text: str) -> str:
@@ -272,13 +286,31 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         ``lookahead_steps``, ``lookahead_alpha`` (lookahead); ``lazy_every`` (penalty on
         every k-th step with weight k times its value). See ``stabgan.schemes.rules`` for the
         update rules. Schemes with a period (lookahead, lazy) are analyzed over one period;
-        ``spectral_radius`` is per step.
+        ``spectral_radius`` is per step. ``ema`` (every discrete scheme, beta in [0, 1)): the
+        exponential moving average of the weights, :math:`\bar x_{k+1} = \beta \bar x_k +
+        (1 - \beta) x_{k+1}`; the analysis of the raw iterate is unchanged and
+        ``discrete["ema"]`` says what the average adds (see Notes). ``scheme="adam"`` and
+        ``"rmsprop"`` are refused (InputError): their step is not linear in the state at the
+        equilibrium.
 
     Returns
     -------
     Analysis
         Jacobian, eigenvalues, verdict, critical values; ``to_dict()`` is the JSON
         document of ``stabgan analyze --json``.
+
+    Notes
+    -----
+    The average reads the iterate and never feeds back, so the joint update operator on
+    (state, :math:`\bar x`) is block lower triangular: its eigenvalues are the raw
+    operator's and those of the filter, :math:`\beta` twice (:math:`\beta^p` over a period
+    of p steps). ``discrete["ema"]`` gives them as derived from the joint operator (the
+    update rule run with the average on v(x) = J x, its characteristic polynomial divided by
+    the raw one), the joint verdict and spectral radius per step (the rate of the average of
+    a converging run, :math:`\max(\rho, \beta)`), the filter's transfer function
+    :math:`G(z)` solved from its recurrence, and, for each eigenvalue :math:`z` of the raw
+    operator on the unit circle (a cycle), the ratio :math:`|G(z)|` of the average's
+    amplitude to the raw iterate's (period 1 only).
 
     References
     ----------
@@ -297,13 +329,17 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
         raise InputError(f"analyze takes a method from stabgan.method(...). Got {m!r} instead.")
     from ..schemes.user import RuleSpec
     custom = isinstance(scheme, RuleSpec)
-    if not custom and scheme not in SCHEMES:
+    if not custom and scheme not in SCHEMES + ADAPTIVE:
         raise InputError(f"The 'scheme' option must be one of {', '.join(SCHEMES)}. "
                          f"Got {scheme!r} instead.")
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise InputError(f"Unknown option {unknown[0]!r} for analyze: the scheme options are "
                          f"{', '.join(OPTIONS)}.")
+    if not custom and scheme in ADAPTIVE:
+        from ..schemes.scheme import make_scheme
+        make_scheme(scheme, **options)   # a bad value is named first, as for every scheme
+        refuse_adaptive(scheme, "analyze")
     if custom or scheme != "continuous":
         from ..schemes.scheme import make_scheme
         return _discrete(m, make_scheme(scheme, **options))
@@ -446,6 +482,10 @@ def _discrete(m: Method, scheme) -> Analysis:
     if condition not in (sp.true, sp.false) and verdict is None:
         stability_conditions = list(condition.args) if isinstance(condition, sp.And) else [condition]
     from .discrete import _Z
+    ema = None
+    if scheme.ema is not None:
+        ema = _ema_effect(lin, scheme, M, coeffs, eigs)
+        notes.append(ema["words"])
     return Analysis(method=m, scheme=scheme.name, vector_field=cont.vector_field,
                     equilibrium=cont.equilibrium, jacobian=M, eigenvalues=eigs,
                     locally_convergent=verdict, marginal=marginal,
@@ -459,7 +499,59 @@ def _discrete(m: Method, scheme) -> Analysis:
                                                         for k, c in enumerate(coeffs))),
                               "stability_conditions": stability_conditions,
                               "modified_field": modified, "defective": bool(defective)
-                              if defective is not None else None, **bounds})
+                              if defective is not None else None, "ema": ema, **bounds})
+
+
+def _ema_effect(lin, scheme, M: sp.Matrix, coeffs: list, eigs: list) -> dict:
+    """What the weight average adds, derived from the joint operator and the filter (see
+    :func:`analyze`, Notes)."""
+    from .discrete import _Z, charpoly, largest_root_modulus, polynomial_roots
+    from .criteria import schur_conditions
+    from ..schemes.ema import BETA, Z, ema_gain_on_circle, ema_jacobian, ema_transfer
+    beta, period = scheme.ema, scheme.period
+    joint = ema_jacobian(lin, scheme, beta)
+    joint_coeffs = charpoly(joint)
+    raw_poly = sp.Poly(sum(c * _Z ** (len(coeffs) - 1 - k) for k, c in enumerate(coeffs)), _Z)
+    joint_poly = sp.Poly(sum(c * _Z ** (len(joint_coeffs) - 1 - k)
+                             for k, c in enumerate(joint_coeffs)), _Z)
+    added, rest = sp.div(joint_poly, raw_poly)
+    if not rest.is_zero:
+        raise AssertionError(f"the joint operator's polynomial is not a multiple of the raw "
+                             f"one: remainder {rest}")
+    added_roots, _ = polynomial_roots(added.all_coeffs())
+    numeric = not any(c.free_symbols for c in joint_coeffs)
+    verdict = radius = None
+    if numeric:
+        verdict, _ = decide(schur_conditions(joint_coeffs))
+        radius = float(largest_root_modulus(joint_coeffs)) ** (1 / period)
+    transfer = ema_transfer()
+    gains = []
+    if period == 1:
+        for e in eigs:
+            value = complex_value(e)
+            if value is None or abs(abs(complex(*value)) - 1) > 1e-12:
+                continue
+            z = complex(*value)
+            gain = abs(complex(transfer.subs({BETA: beta, Z: sp.sympify(z)}).evalf(30)))
+            gains.append({"eigenvalue": [z.real, z.imag],
+                          "omega": abs(complex(sp.arg(sp.sympify(z)).evalf(30))),
+                          "gain": gain})
+    words = ("ema: the average is a linear filter of the raw iterate (it never feeds back): the "
+             "joint operator has the raw eigenvalues and the roots of "
+             + sympy_str(added.as_expr()) + " (the filter's); the verdict on the raw iterate "
+             "is unchanged")
+    if radius is not None and verdict:
+        words += (f"; the average converges to the same point, at the joint rate {radius:.6g} "
+                  f"per step")
+    if gains:
+        words += ("; on the unit circle it keeps " + ", ".join(f"{g['gain']:.6g}"
+                                                              for g in gains)
+                  + " of the raw amplitude (|G(z)|)")
+    return {"beta": beta, "joint_jacobian": joint, "added_factor": added.as_expr(),
+            "added_eigenvalues": added_roots, "joint_locally_convergent": verdict,
+            "joint_spectral_radius": radius, "transfer_function": transfer.subs(BETA, beta),
+            "gain_on_circle": ema_gain_on_circle().subs(BETA, beta), "cycle_gains": gains,
+            "words": words}
 
 
 def _defective(lin, scheme, M: sp.Matrix, marginal, bounds: dict) -> list | None:

@@ -23,7 +23,7 @@ import sympy as sp
 from .._errors import InputError
 from ..model.method import Method, require_concrete_f
 from .._symbols import HD_SYMBOL, HG_SYMBOL
-from .._options import SCHEME_OPTIONS, SCHEMES, check_axis
+from .._options import SCHEME_OPTIONS, SCHEMES, check_axis, refuse_adaptive
 from ..schemes.scheme import make_scheme
 
 __all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
@@ -118,7 +118,9 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     m : Method
         From :func:`method`; parameters not on an axis take their given value (or default).
     scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
-        The scheme, or an optimizer of your own from :func:`stabgan.update_rule`.
+        The scheme, or an optimizer of your own from :func:`stabgan.update_rule` (``adam``
+        and ``rmsprop`` are refused with the reason, as in :func:`analyze`: their step is not
+        linear in the state at the equilibrium).
     n_g, n_d : int
         AltGD steps per round (also lookahead over AltGD).
     order : {"generator-first", "discriminator-first"}
@@ -149,7 +151,10 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     if not isinstance(m, Method):
         raise InputError(f"stability_map takes a method from stabgan.method(...). Got {m!r}.")
     from ..schemes.user import RuleSpec
-    if not isinstance(scheme, RuleSpec) and scheme not in SCHEMES:
+    custom = isinstance(scheme, RuleSpec)
+    if not custom:
+        refuse_adaptive(scheme, "stability_map")
+    if not custom and scheme not in SCHEMES:
         raise InputError(f"The 'scheme' option of stability_map must be one of "
                          f"{', '.join(SCHEMES)}. Got {scheme!r} instead.")
     require_concrete_f(m)

@@ -25,15 +25,17 @@ Contract of a stepper
 ---------------------
 A *start* function makes steppers: ``start(x, h, memory)`` for n trajectories, with
 
-* ``x``: an array (2, n) of the state's dtype, the iterate (theta, psi) to start from; the
-  stepper copies what it keeps;
+* ``x``: an array (2, n) of the state's dtype, the iterate (theta, psi) to start from, or
+  (4, n) with the weight average (theta_ema, psi_ema) below it; the stepper copies what it
+  keeps;
 * ``h``: ``(h_g, h_d)``, each a NumPy scalar of the dtype or an array of length n;
 * ``memory``: None (the scheme's initial memory at ``x``) or what :meth:`save` returned,
   cut to these n trajectories.
 
 The stepper provides
 
-* ``x``: the current iterate, a (2, n) array or a pair of arrays of length n;
+* ``x``: the current iterate, a (2, n) array or a pair of arrays of length n ((4, n) with
+  the average: the loop tests the bound on the first two rows and carries the others);
 * ``step(i)``: advance every trajectory by step ``i`` (counted from 0 over the whole run: a
   scheme with a period reads its phase from it) and return the new ``x``. The loop reads the
   returned iterate before the next call and never writes to it;
@@ -95,14 +97,14 @@ def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int
     ----------
     start : callable
         Makes the scheme's steppers (see the module docstring).
-    x0 : ndarray, shape (2, n)
-        The starting iterates (theta, psi) in the working dtype.
+    x0 : ndarray, shape (2, n) or (4, n)
+        The starting iterates (theta, psi) in the working dtype (and the averages below).
     h, memory
         The step sizes and the memory at ``x0``, as ``start`` takes them.
-    history : (ndarray, ndarray), optional
-        Arrays (n, steps // record_every + 1) that receive theta and psi at the steps
-        0, record_every, ...; a frozen trajectory's entries from the step it left on are its
-        frozen state.
+    history : tuple of ndarray, optional
+        Arrays (n, steps // record_every + 1), one per row of the iterate, that receive theta
+        and psi (and the averages) at the steps 0, record_every, ...; a frozen trajectory's
+        entries from the step it left on are its frozen state.
     meter : Meter, optional
         Receives n x (steps of the block) after every block.
 
@@ -116,9 +118,10 @@ def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int
     n = x0.shape[1]
     final = np.array(x0)
     left_at = np.full(n, -1, np.int64)
+    rows = x0.shape[0]
     if history is not None:
-        history[0][:, 0] = x0[0]
-        history[1][:, 0] = x0[1]
+        for k in range(rows):
+            history[k][:, 0] = x0[k]
     out = outside(x0[0], x0[1], bound)
     live = np.flatnonzero(~out)
     if live.size < n:
@@ -138,7 +141,7 @@ def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int
     while i < end and live.size:
         block = min(check_every, end - i)
         if saved is None or saved.shape[1] != live.size:
-            saved = np.empty((2, live.size), x0.dtype)
+            saved = np.empty((rows, live.size), x0.dtype)
         np.copyto(saved, x)
         saved_memory = stepper.save()
         step = stepper.step
@@ -148,9 +151,9 @@ def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int
                 before = np.array(x)
             x = step(i)
             if history is not None and (i + 1) % record_every == 0:
-                rows = slice(None) if whole else live
-                history[0][rows, (i + 1) // record_every] = x[0]
-                history[1][rows, (i + 1) // record_every] = x[1]
+                where = slice(None) if whole else live
+                for k in range(rows):
+                    history[k][where, (i + 1) // record_every] = x[k]
             if alarm:
                 np.abs(x, out=tmp)
                 np.maximum(peak, tmp, out=peak)
@@ -203,7 +206,7 @@ def _freeze(final, left_at, history, record_every, rows, frozen, at) -> None:
     count = history[0].shape[1]
     first = (np.broadcast_to(at, rows.shape) + record_every - 1) // record_every
     later = np.arange(count)[None, :] >= first[:, None]
-    for k in (0, 1):
+    for k in range(len(history)):
         block = history[k][rows]
         np.copyto(block, frozen[k][:, None], where=later)
         history[k][rows] = block

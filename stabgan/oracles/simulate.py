@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
-from .._options import (SCHEMES, broadcast_named, check_float_option, check_memory,
+from .._options import (SIMULATE_SCHEMES, broadcast_named, check_float_option, check_memory,
                         float_array, int_option)
 from ..model.method import Method, require_concrete_f
 from .loop import CHECK_EVERY, run_chunk
@@ -64,6 +64,12 @@ class SimulationResult:
         With ``record_every=k``: the states at steps 0, k, 2k, ... (step is the last axis).
     record_steps : ndarray or None
         The steps of the recorded states.
+    ema : float or None
+        The weight average's beta (None: no average was kept).
+    theta_ema, psi_ema : ndarray or None
+        With ``ema``: the final average (frozen with its trajectory).
+    history_theta_ema, history_psi_ema : ndarray or None
+        With ``ema`` and ``record_every``: the averages at the recorded steps.
     """
 
     method: Method
@@ -79,13 +85,31 @@ class SimulationResult:
     history_theta: np.ndarray | None = None
     history_psi: np.ndarray | None = None
     record_steps: np.ndarray | None = None
+    ema: float | None = None
+    theta_ema: np.ndarray | None = None
+    psi_ema: np.ndarray | None = None
+    history_theta_ema: np.ndarray | None = None
+    history_psi_ema: np.ndarray | None = None
+
+    @property
+    def distance_ema(self) -> np.ndarray | None:
+        """With ``ema``: the average's distance to the equilibrium (0, 0)."""
+        if self.theta_ema is None:
+            return None
+        return np.hypot(np.asarray(self.theta_ema, np.float64),
+                        np.asarray(self.psi_ema, np.float64))
 
     def to_dict(self) -> dict:
-        """The JSON document of ``stabgan simulate --json``."""
+        """The JSON document of ``stabgan simulate --json`` (with ``ema``: also ``ema``,
+        ``theta_ema``, ``psi_ema`` and ``distance_ema``)."""
         def plain(a):
             a = np.asarray(a)
             return a.item() if a.ndim == 0 else a.tolist()
-        return {"method": self.method.id, "scheme": self.scheme, "steps": self.steps,
+        extra = {}
+        if self.theta_ema is not None:
+            extra = {"ema": self.ema, "theta_ema": plain(self.theta_ema),
+                     "psi_ema": plain(self.psi_ema), "distance_ema": plain(self.distance_ema)}
+        return {**extra, "method": self.method.id, "scheme": self.scheme, "steps": self.steps,
                 "theta": plain(self.theta), "psi": plain(self.psi),
                 "distance": plain(self.distance), "converged": plain(self.converged),
                 "diverged": plain(self.diverged), "status": plain(self.status),
@@ -99,7 +123,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
              bound: float = 1e8, chunk_size: int = 16384,
              workers: int | None = None, progress=None, momentum=None, h_e=None, base=None,
              lookahead_steps=None, lookahead_alpha=None,
-             lazy_every=None) -> SimulationResult:
+             lazy_every=None, ema=None, beta1=None, beta2=None, eps=None) -> SimulationResult:
     r"""Run a discrete scheme on the Dirac-GAN, many trajectories at once.
 
     SimGD: :math:`x_{k+1} = x_k + H v(x_k)`; AltGD: :math:`n_g` generator steps then
@@ -108,13 +132,30 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     (extragradient :math:`x' = x + H v(x + h_e v(x))`, OGDA
     :math:`x' = x + H (2 v(x_k) - v(x_{k-1}))`, heavy ball
     :math:`x' = x + H v(x) + \beta (x_k - x_{k-1})`, lookahead, lazy regularization), the
-    same rules whose linearization :func:`analyze` derives.
+    same rules whose linearization :func:`analyze` derives. The adaptive schemes (simulated
+    only) move both players at once on :math:`g = v(x_k)`, elementwise:
+
+    * ``adam``, Kingma and Ba (2015), Algorithm 1 with its bias correction:
+      :math:`m_{k+1} = \beta_1 m_k + (1 - \beta_1) g`,
+      :math:`s_{k+1} = \beta_2 s_k + (1 - \beta_2) g^2`,
+      :math:`x_{k+1} = x_k + H \hat m / (\sqrt{\hat s} + \epsilon)` with
+      :math:`\hat m = m_{k+1} / (1 - \beta_1^{k+1})`, :math:`\hat s = s_{k+1} / (1 -
+      \beta_2^{k+1})`, :math:`m_0 = s_0 = 0` (eps added to the root of the corrected
+      average, as in the paper; PyTorch's Adam adds it before the correction of the root);
+    * ``rmsprop``, Tieleman and Hinton (2012) as PyTorch's ``RMSprop`` without momentum, not
+      centered (``beta2`` is its ``alpha``): :math:`s_{k+1} = \beta_2 s_k + (1 - \beta_2)
+      g^2`, :math:`x_{k+1} = x_k + H g / (\sqrt{s_{k+1}} + \epsilon)`, no bias correction.
+
+    The field already points the way each player moves (the generator descends, the
+    discriminator ascends), so the step is added. With ``ema`` an exponential moving average
+    of both players' weights is kept beside any scheme, :math:`\bar x_{k+1} = \beta \bar
+    x_k + (1 - \beta) x_{k+1}`, :math:`\bar x_0 = x_0`; it never feeds back.
 
     Parameters
     ----------
     m : Method
         From :func:`method`; omitted parameters take their catalogue defaults.
-    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
+    scheme : {"simgd", "altgd", "extragradient", "ogda", "lookahead", "adam", "rmsprop"} or RuleSpec
         The update; a :class:`~stabgan.schemes.user.RuleSpec` from
         :func:`stabgan.update_rule` is an optimizer of your own (run through the same chunk
         loop, bound monitor and statuses; it takes ``h`` or ``h_g``, ``h_d`` and
@@ -154,6 +195,13 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     momentum, h_e, base, lookahead_steps, lookahead_alpha, lazy_every
         The options of the schemes with memory or a period, as in :func:`analyze`
         (``steps`` counts single steps: a lookahead or lazy period of k steps takes k).
+    ema : number in [0, 1), optional
+        Keep the weight average with this beta (every scheme): ``theta_ema``, ``psi_ema``
+        (and their history) in the result.
+    beta1, beta2, eps : number, optional
+        ``adam``: beta1, beta2 in [0, 1) and eps in (0, inf) (defaults 0.9, 0.999, 1e-8);
+        ``rmsprop``: beta2 (PyTorch's alpha, default 0.99) and eps (default 1e-8). The step
+        size is ``h`` (or ``h_g``, ``h_d``: Adam's alpha per player).
 
     Returns
     -------
@@ -172,9 +220,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         raise InputError(f"simulate takes a method from stabgan.method(...). Got {m!r} instead.")
     from ..schemes.scheme import make_scheme
     from ..schemes.user import RuleSpec
-    if not isinstance(scheme, RuleSpec) and scheme not in SCHEMES:
-        raise InputError(f"The 'scheme' option of simulate must be one of {', '.join(SCHEMES)}. "
-                         f"Got {scheme!r} instead.")
+    if not isinstance(scheme, RuleSpec) and scheme not in SIMULATE_SCHEMES:
+        raise InputError(f"The 'scheme' option of simulate must be one of "
+                         f"{', '.join(SIMULATE_SCHEMES)}. Got {scheme!r} instead.")
     require_concrete_f(m)
     steps = int_option(steps, "steps", 0)
     if progress is not None and not callable(progress):
@@ -184,7 +232,8 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
     n_d = int_option(n_d, "n_d", 1, 50)
     rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
                        base=base, lookahead_steps=lookahead_steps,
-                       lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
+                       lookahead_alpha=lookahead_alpha, lazy_every=lazy_every, ema=ema,
+                       beta1=beta1, beta2=beta2, eps=eps)
     from ..schemes.rules import require_penalty
     require_penalty(m.spec, rule.lazy_every)
     if record_every is not None:
@@ -210,8 +259,9 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         th0, ps0, hg = broadcast_named(theta0=th0, psi0=ps0, **{steps_name: hg})
         hd = hg
     shape = th0.shape
+    rows = 2 if rule.ema is None else 4   # the iterate, and the average below it
     n_rec_est = steps // record_every + 1 if record_every else 0
-    check_memory(th0.size * (dtype.itemsize * (4 + 2 * n_rec_est) + 40),
+    check_memory(th0.size * (dtype.itemsize * (2 * rows + rows * n_rec_est) + 40),
                  f"simulate with {th0.size:,} trajector{'y' if th0.size == 1 else 'ies'}"
                  + (f" recording {n_rec_est:,} states each (steps={steps:,}, "
                     f"record_every={record_every:,})" if record_every else ""),
@@ -226,6 +276,10 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         "hist_theta": np.empty((total, n_rec), dtype) if n_rec else None,
         "hist_psi": np.empty((total, n_rec), dtype) if n_rec else None,
     }
+    keys = ("theta", "psi", "theta_ema", "psi_ema")[:rows]
+    for k in keys[2:]:
+        result[k] = np.empty(total, dtype)
+        result["hist_" + k] = np.empty((total, n_rec), dtype) if n_rec else None
     chunks = [slice(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
     if workers is None:
         workers = 1
@@ -241,13 +295,16 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
             for sl in my_chunks:
                 x0 = np.array([flat[0][sl].astype(dtype), flat[1][sl].astype(dtype)])
+                if rows == 4:   # the average starts at the start
+                    x0 = np.concatenate([x0, x0])
                 h = uniform if uniform is not None else (flat[2][sl].astype(dtype),
                                                    flat[3][sl].astype(dtype))
-                history = (result["hist_theta"][sl], result["hist_psi"][sl]) if n_rec else None
+                history = tuple(result["hist_" + k][sl] for k in keys) if n_rec else None
                 x, prev, left_at = run_chunk(start, x0, h, steps, bound, history=history,
                                              record_every=record_every, meter=meter)
-                result["theta"][sl], result["psi"][sl] = x
-                result["prev_theta"][sl], result["prev_psi"][sl] = prev
+                for k, row in zip(keys, x):
+                    result[k][sl] = row
+                result["prev_theta"][sl], result["prev_psi"][sl] = prev[0], prev[1]
                 result["diverged_at"][sl] = left_at
     if workers == 1:
         work(chunks)
@@ -255,10 +312,11 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, [chunks[i::workers] for i in range(workers)]))
-    return _finish(m, rule.name, steps, result, tol, dtype, shape, record_every, n_rec)
+    return _finish(m, rule.name, steps, result, tol, dtype, shape, record_every, n_rec,
+                   None if rule.ema is None else float(rule.ema))
 
 
-def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):
+def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec, ema=None):
     """Distances and statuses from the final states."""
     with np.errstate(all="ignore"):
         theta, psi = result["theta"], result["psi"]
@@ -280,8 +338,16 @@ def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec):
         hist = (result["hist_theta"].reshape(shape + (n_rec,)),
                 result["hist_psi"].reshape(shape + (n_rec,)),
                 np.arange(n_rec) * record_every)
+    average = {}
+    if ema is not None:
+        average = {"ema": ema, "theta_ema": shaped(result["theta_ema"]),
+                   "psi_ema": shaped(result["psi_ema"])}
+        if n_rec:
+            average.update(history_theta_ema=result["hist_theta_ema"].reshape(shape + (n_rec,)),
+                           history_psi_ema=result["hist_psi_ema"].reshape(shape + (n_rec,)))
     return SimulationResult(method=m, scheme=scheme, steps=steps, theta=shaped(theta),
                             psi=shaped(psi), distance=shaped(distance),
                             converged=shaped(converged), diverged=shaped(diverged),
                             status=shaped(status), diverged_at=shaped(result["diverged_at"]),
-                            history_theta=hist[0], history_psi=hist[1], record_steps=hist[2])
+                            history_theta=hist[0], history_psi=hist[1], record_steps=hist[2],
+                            **average)

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..model.method import Method
+from ..schemes.ema import ema_update
 from ..schemes.rules import initial_memory, require_penalty, step
 from .fields import ChunkField, update_kernel_factory
 
@@ -29,10 +30,51 @@ __all__ = ["make_start", "lazy_methods", "clip_bounds", "NumpyOps"]
 
 def make_start(m: Method, rule, dtype, size: int):
     """The ``start(x, h, memory)`` of the scheme ``rule`` for chunks of at most ``size``
-    trajectories (one per thread: the steppers it makes share work buffers)."""
+    trajectories (one per thread: the steppers it makes share work buffers). With
+    ``rule.ema`` the iterate has four rows, (theta, psi, theta_ema, psi_ema)."""
     if rule.plain and not m.derived.noise:
-        return _FusedStart(m, rule, dtype, size)
-    return _RuleStart(m, rule, dtype, size)
+        start = _FusedStart(m, rule, dtype, size)
+    else:
+        start = _RuleStart(m, rule, dtype, size)
+    return start if rule.ema is None else _EmaStart(start, rule.ema, dtype)
+
+
+class _EmaStart:
+    """Steppers that carry the weight average along with any scheme's stepper: the iterate
+    the loop sees is (theta, psi, theta_ema, psi_ema), so the bound monitor, freezing, the
+    history and the memory handed between steppers treat the average like the state (the
+    exact bound test reads the first two rows: the average is a convex combination of
+    iterates inside the bound)."""
+
+    def __init__(self, inner, beta, dtype):
+        self.inner = inner
+        self.beta = dtype.type(float(beta))
+        self.one_minus = dtype.type(float(1 - beta))   # 1 - beta rounded once, exactly
+
+    def __call__(self, x, h, memory=None):
+        return _EmaStepper(self.inner(x[:2], h, memory), self.beta, self.one_minus, x[2:])
+
+
+class _EmaStepper:
+    """x_ema <- beta x_ema + (1 - beta) x after every step of the inner stepper
+    (``stabgan.schemes.ema.ema_update``), in one (4, n) array the loop reads."""
+
+    def __init__(self, inner, beta, one_minus, average):
+        self.inner, self.beta, self.one_minus = inner, beta, one_minus
+        n = average.shape[1]
+        self.x = np.empty((4, n), average.dtype)
+        self.x[:2] = np.asarray(inner.x)
+        self.x[2:] = average
+
+    def step(self, i: int):
+        new = self.inner.step(i)
+        x = self.x
+        x[0], x[1] = new[0], new[1]
+        x[2], x[3] = ema_update(self.beta, self.one_minus, (x[2], x[3]), (x[0], x[1]))
+        return x
+
+    def save(self):
+        return self.inner.save()
 
 
 def clip_bounds(m: Method) -> list:
@@ -209,6 +251,12 @@ class NumpyOps:
         self.he_g, self.he_d = (hg, hd) if he is None else (he, he)
         self.beta = dtype.type(float(scheme.momentum))
         self.alpha = dtype.type(float(scheme.lookahead_alpha))
+        # adam and rmsprop: the decays, 1 minus each (rounded once from the exact value), eps
+        self.beta1, self.beta2, self.eps = (dtype.type(float(getattr(scheme, k)))
+                                            for k in ("beta1", "beta2", "eps"))
+        self.beta1c, self.beta2c = (dtype.type(float(1 - getattr(scheme, k)))
+                                    for k in ("beta1", "beta2"))
+        self.sqrt = np.sqrt
         self.clip = clip
 
     def v(self, x, penalty=None, component=None):

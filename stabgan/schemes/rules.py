@@ -22,6 +22,8 @@ One step of each scheme, with :math:`H = \operatorname{diag}(h_g, h_d)`:
   (Daskalakis et al. 2018);
 * lookahead: at the start of a period of k steps the slow weights are s = x; after the
   k-th base step :math:`x \leftarrow s + \alpha (x - s)` (Chavdarova et al. 2021);
+* Adam and RMSprop (simulated only: their step is not linear at the equilibrium): see
+  :func:`_adam` and :func:`_rmsprop`;
 * lazy regularization with period k: the penalty weight is 0 except on the last step of
   each period, where it is k times its value (for AltGD only on each player's last
   sub-step of that step).
@@ -247,6 +249,43 @@ def _altgd(scheme, ops, state: dict, phase: int) -> None:
         state["u"] = u
 
 
+def _adam(scheme, ops, state: dict, phase: int) -> None:
+    r"""Adam (Kingma and Ba, ICLR 2015, Algorithm 1) for both players at once on g = v(x):
+
+    .. math:: t' = t + 1, \quad m' = \beta_1 m + (1 - \beta_1) g, \quad
+              s' = \beta_2 s + (1 - \beta_2) g^2, \quad
+              x' = x + H \frac{m' / (1 - \beta_1^{t'})}{\sqrt{s' / (1 - \beta_2^{t'})} + \epsilon}
+
+    elementwise (s is their v, the average of the squared gradient). The field already points
+    the way each player moves (the generator's descent, the discriminator's ascent), so the
+    step is added. Needs ``ops.sqrt`` and the constants on ``ops``: it runs on the NumPy
+    backend only (the step is not linear in the state at the equilibrium)."""
+    x = state["x"]
+    g = ops.v(x, _penalty(scheme, phase, "both"))
+    t = state["t"] + 1
+    m = tuple(ops.beta1 * a + ops.beta1c * b for a, b in zip(state["m"], g))
+    sq = tuple(ops.beta2 * a + ops.beta2c * (b * b) for a, b in zip(state["s"], g))
+    c1, c2 = 1 - ops.beta1 ** t, 1 - ops.beta2 ** t
+    d = tuple((a / c1) / (ops.sqrt(b / c2) + ops.eps) for a, b in zip(m, sq))
+    state["t"], state["m"], state["s"] = t, m, sq
+    _finish(ops, state, x, (x[0] + ops.h_g * d[0], x[1] + ops.h_d * d[1]))
+
+
+def _rmsprop(scheme, ops, state: dict, phase: int) -> None:
+    r"""RMSprop (Tieleman and Hinton 2012, lecture 6.5) as PyTorch's ``torch.optim.RMSprop``
+    without momentum, not centered, with alpha = beta_2 and no bias correction:
+
+    .. math:: s' = \beta_2 s + (1 - \beta_2) g^2, \quad x' = x + H \frac{g}{\sqrt{s'} + \epsilon}
+
+    elementwise, g = v(x), s_0 = 0 (NumPy backend only, as :func:`_adam`)."""
+    x = state["x"]
+    g = ops.v(x, _penalty(scheme, phase, "both"))
+    sq = tuple(ops.beta2 * a + ops.beta2c * (b * b) for a, b in zip(state["s"], g))
+    d = tuple(b / (ops.sqrt(a) + ops.eps) for a, b in zip(sq, g))
+    state["s"] = sq
+    _finish(ops, state, x, (x[0] + ops.h_g * d[0], x[1] + ops.h_d * d[1]))
+
+
 @dataclass(frozen=True)
 class UpdateRule:
     """One kind of step, as data: ``step(scheme, ops, state, phase)`` moves ``state["x"]``
@@ -286,11 +325,16 @@ RULES: dict[str, UpdateRule] = {r.name: r for r in (
     UpdateRule("altgd", _altgd, _momentum),
     UpdateRule("extragradient", _extragradient, lambda scheme: ()),
     UpdateRule("ogda", _ogda, lambda scheme: ("g_prev",)),
+    UpdateRule("adam", _adam, lambda scheme: ("t", "m", "s")),
+    UpdateRule("rmsprop", _rmsprop, lambda scheme: ("s",)),
 )}
 
 #: The initial value of each memory item: zero velocity, the field at the start.
 MEMORY = {"u": lambda scheme, ops, x: (x[0] * 0, x[1] * 0),
           "g_prev": lambda scheme, ops, x: ops.v(x, _penalty(scheme, 0, "both"))}
+#: Adam's and RMSprop's memory: the step count t, the averages m of g and s of g^2, from 0.
+MEMORY.update(t=lambda scheme, ops, x: 0, m=lambda scheme, ops, x: (x[0] * 0, x[1] * 0),
+              s=lambda scheme, ops, x: (x[0] * 0, x[1] * 0))
 
 
 def carried(scheme) -> tuple[str, ...]:
@@ -301,6 +345,7 @@ def carried(scheme) -> tuple[str, ...]:
 #: The coordinates of each item of the carried state.
 COORDINATES = {"x": ("theta", "psi"), "u": ("u_theta", "u_psi"),
                "g_prev": ("g_prev_theta", "g_prev_psi")}
+COORDINATES.update(t=("t",), m=("m_theta", "m_psi"), s=("s_theta", "s_psi"))
 
 
 def state_names(scheme) -> list[str]:

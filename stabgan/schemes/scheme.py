@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from .._errors import InputError
-from .._options import BASES, OPTIONS, ORDERS, SCHEMES, refuse_foreign
+from .._options import ADAPTIVE, BASES, OPTIONS, ORDERS, SCHEMES, SIMULATE_SCHEMES, refuse_foreign
 from .._symbols import H_SYMBOL, HD_SYMBOL, HG_SYMBOL
 
 __all__ = ["Scheme", "SubStep", "make_scheme", "update_jacobian", "ORDERS", "SCHEMES", "BASES"]
@@ -75,6 +75,12 @@ class Scheme:
     rule : UpdateRule or None
         A rule of the user's own (``stabgan.update_rule``), run on both backends; None for
         the built-in rule of the scheme's kind.
+    ema : sympy.Expr or None
+        The weight average's beta in [0, 1): :math:`\bar x \leftarrow \beta \bar x +
+        (1 - \beta) x` after every step, :math:`\bar x_0 = x_0` (None: no average). It reads
+        the iterate and never feeds back into it.
+    beta1, beta2, eps : sympy.Expr
+        Adam's and RMSprop's constants (``stabgan.schemes.rules``); 0 for the other schemes.
     """
 
     name: str
@@ -91,6 +97,10 @@ class Scheme:
     lookahead_alpha: sp.Expr = sp.S.One
     lazy_every: int = 1
     rule: object = None
+    ema: sp.Expr | None = None
+    beta1: sp.Expr = sp.S.Zero
+    beta2: sp.Expr = sp.S.Zero
+    eps: sp.Expr = sp.S.Zero
 
     @property
     def equal_steps(self) -> bool:
@@ -138,19 +148,26 @@ class Scheme:
             out["momentum"] = sp.sstr(self.momentum)
         if self.lazy_every != 1:
             out["lazy_every"] = self.lazy_every
+        if self.ema is not None:
+            out["ema"] = sp.sstr(self.ema)
+        if self.name in ADAPTIVE:
+            out.update({k: sp.sstr(getattr(self, k)) for k in ("beta1", "beta2", "eps")
+                        if self.name in OPTIONS[k].schemes})
         return out
 
 
 def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
                 order: str = "generator-first", momentum=None, h_e=None, base=None,
-                lookahead_steps=None, lookahead_alpha=None, lazy_every=None) -> Scheme:
+                lookahead_steps=None, lookahead_alpha=None, lazy_every=None, ema=None,
+                beta1=None, beta2=None, eps=None) -> Scheme:
     """Validate the options of a discrete scheme and build it.
 
     Parameters
     ----------
-    name : {"simgd", "altgd", "extragradient", "ogda", "lookahead"} or RuleSpec
+    name : {"simgd", "altgd", "extragradient", "ogda", "lookahead", "adam", "rmsprop"} or RuleSpec
         The scheme, or a rule of the user's own from :func:`stabgan.update_rule` (which
-        takes the step sizes and ``lazy_every`` only).
+        takes the step sizes and ``lazy_every`` only); adam and rmsprop are simulated only
+        (``analyze`` refuses them).
     h : number, optional
         One step size for both players; left out (with h_g, h_d) it is the symbol h.
     h_g, h_d : number, optional
@@ -171,6 +188,11 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
         Lookahead's step toward the fast weights (default 1/2).
     lazy_every : int, optional
         Apply the penalty only on every k-th step, with weight k times its value (1 to 50).
+    ema : number in [0, 1), optional
+        Every scheme: the exponential moving average of the weights (default: none).
+    beta1, beta2, eps : number, optional
+        Adam (beta1, beta2, eps) and RMSprop (beta2, eps): the decays in [0, 1) and eps in
+        (0, inf) (defaults 0.9, 0.999 (rmsprop: 0.99), 1e-8).
 
     Returns
     -------
@@ -182,9 +204,9 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
     custom = None if isinstance(name, str) else name
     if custom is not None and not isinstance(getattr(custom, "rule", None), UpdateRule):
         custom = None
-    if custom is None and name not in SCHEMES:
-        raise InputError(f"The 'scheme' option must be one of continuous, {', '.join(SCHEMES)}. "
-                         f"Got {name!r} instead.")
+    if custom is None and name not in SIMULATE_SCHEMES:
+        raise InputError(f"The 'scheme' option must be one of continuous, "
+                         f"{', '.join(SIMULATE_SCHEMES)}. Got {name!r} instead.")
     if h is not None and (h_g is not None or h_d is not None):
         raise InputError("Give either the 'h' option or 'h_g' and 'h_d', not both. "
                          f"Got h={h!r}, h_g={h_g!r}, h_d={h_d!r}.")
@@ -202,9 +224,11 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
     if custom is not None:
         return custom.scheme(hg, hd, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
                              base=base, lookahead_steps=lookahead_steps,
-                             lookahead_alpha=lookahead_alpha, lazy_every=lazy_every)
+                             lookahead_alpha=lookahead_alpha, lazy_every=lazy_every, ema=ema,
+                             beta1=beta1, beta2=beta2, eps=eps)
     refuse_foreign(name, {"h_e": h_e, "base": base, "lookahead_steps": lookahead_steps,
-                          "lookahead_alpha": lookahead_alpha, "momentum": momentum})
+                          "lookahead_alpha": lookahead_alpha, "momentum": momentum,
+                          "ema": ema, "beta1": beta1, "beta2": beta2, "eps": eps})
     kind = name
     if name == "lookahead":
         base = OPTIONS["base"].validate(OPTIONS["base"].default if base is None else base)
@@ -219,7 +243,7 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
         row = OPTIONS[option]
         if name not in row.schemes:
             return otherwise
-        return row.validate(value) if value is not None else row.default
+        return row.validate(value) if value is not None else row.default_for(name)
 
     extras = dict(
         momentum=sp.sympify(given("momentum", momentum, 0)),
@@ -227,7 +251,10 @@ def make_scheme(name: str, h=None, h_g=None, h_d=None, n_g=1, n_d=1,
         base=base or "",
         lookahead_steps=given("lookahead_steps", lookahead_steps, 1),
         lookahead_alpha=sp.sympify(given("lookahead_alpha", lookahead_alpha, 1)),
-        lazy_every=given("lazy_every", lazy_every))
+        lazy_every=given("lazy_every", lazy_every),
+        ema=None if ema is None else given("ema", ema),
+        **{k: sp.sympify(given(k, v, 0)) for k, v in (("beta1", beta1), ("beta2", beta2),
+                                                       ("eps", eps))})
     if kind == "altgd":
         gen = (SubStep("generator"),) * n_g
         dis = (SubStep("discriminator"),) * n_d

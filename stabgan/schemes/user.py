@@ -28,7 +28,7 @@ import numpy as np
 import sympy as sp
 
 from .._errors import InputError
-from .._options import OPTIONS, SCHEMES
+from .._options import OPTIONS, SIMULATE_SCHEMES
 from .rules import Linearization, LinearOps, UpdateRule, field_penalty, initial_memory, step
 from .scheme import Scheme, SubStep
 
@@ -297,21 +297,23 @@ class RuleSpec:
         return tuple(name for name, _ in self.memory)
 
     def scheme(self, h_g, h_d, n_g=1, n_d=1, order="generator-first", lazy_every=None,
-               **others) -> Scheme:
+               ema=None, **others) -> Scheme:
         """The :class:`~stabgan.schemes.scheme.Scheme` that steps with this rule, with the
         (validated) step sizes; the built-in schemes' options are refused by name."""
         for key, value in others.items():
             if value is not None:
                 raise InputError(f"The '{key}' option belongs to the built-in schemes; the update "
-                                 f"rule '{self.name}' takes only h, h_g, h_d and lazy_every "
-                                 f"(write momentum, extrapolation or averaging into the rule "
+                                 f"rule '{self.name}' takes only h, h_g, h_d, lazy_every and "
+                                 f"ema (write momentum or extrapolation into the rule "
                                  f"itself). Got {key}={value!r}.")
         if (n_g, n_d, order) != (1, 1, "generator-first"):
             raise InputError(f"The 'n_g', 'n_d' and 'order' options belong to altgd; the update "
                              f"rule '{self.name}' says itself how the players move. Got "
                              f"n_g={n_g}, n_d={n_d}, order={order!r}.")
         lazy = 1 if lazy_every is None else OPTIONS["lazy_every"].validate(lazy_every)
-        return Scheme(self.name, (SubStep("both"),), h_g, h_d, lazy_every=lazy, rule=self.rule)
+        average = None if ema is None else OPTIONS["ema"].validate(ema)
+        return Scheme(self.name, (SubStep("both"),), h_g, h_d, lazy_every=lazy, rule=self.rule,
+                      ema=average)
 
     def __repr__(self) -> str:
         return (f"RuleSpec(name={self.name!r}, memory={list(self.memory_names)!r}, "
@@ -471,9 +473,10 @@ def update_rule(name: str, step: Callable, *, memory=(), summary: str = "",
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(f"The 'name' of update_rule must be a lower-case letter followed by up "
                          f"to 39 lower-case letters, digits, '-' or '_'. Got {name!r} instead.")
-    if name in SCHEMES or name in _TAKEN:
+    if name in SIMULATE_SCHEMES or name in _TAKEN:
         raise InputError(f"The 'name' of update_rule must not be a built-in scheme "
-                         f"({', '.join(_TAKEN[:1] + SCHEMES + _TAKEN[1:])}): it would mean two "
+                         f"({', '.join(_TAKEN[:1] + SIMULATE_SCHEMES + _TAKEN[1:])}): "
+                         f"it would mean two "
                          f"things. Got {name!r} instead.")
     if not callable(step):
         raise InputError(f"The 'step' of update rule '{name}' must be a callable "
