@@ -169,6 +169,62 @@ def _slide_rhs(system, i, signs):
     return rhs
 
 
+def _root(f, a: float, b: float, fa: float, fb: float) -> float:
+    """The root of f in [a, b] where fa >= 0 > fb (Brent's method); a when fa < 0."""
+    from scipy.optimize import brentq
+    if not fa > 0:
+        return a
+    return float(brentq(f, a, b, xtol=4 * np.finfo(float).eps, rtol=4 * np.finfo(float).eps))
+
+
+def _step_events(system, signs, sliding, rhs, dense, t_old, t_new, y_new, memo):
+    r"""The earliest switch inside the step [t_old, t_new], or None, as (what, which, t).
+
+    With :math:`f_i = \sigma_i s_i` (positive on the current side): a hit where
+    :math:`f_i` turns negative at the step's end; a hit stepped over (the flow went to the
+    other side and back inside one step) where :math:`\sigma_i \nabla s_i \cdot v` turns
+    from positive to negative inside the step and :math:`f_i` is negative at that maximum;
+    while sliding on j, an exit where :math:`\sigma_-` falls to 0 (to the side -1) or
+    :math:`\sigma_+` rises to 0 (to the side +1). ``memo`` holds the values at t_old and
+    receives those at t_new."""
+    found = []
+    for i in range(len(signs)):
+        if i == sliding:
+            continue
+
+        def f(tt, i=i):
+            return signs[i] * system.s(i, dense(tt))
+
+        def rate(tt, i=i):
+            yy = dense(tt)
+            return signs[i] * float(system.grad(i, yy) @ rhs(tt, yy))
+        f_old, r_old = memo.get(("f", i)), memo.get(("r", i))
+        f_new, r_new = signs[i] * system.s(i, y_new), rate(t_new)
+        memo[("f", i)], memo[("r", i)] = f_new, r_new
+        if f_old is None:
+            f_old, r_old = f(t_old), rate(t_old)
+        if f_new < 0:
+            found.append(("hit", i, _root(f, t_old, t_new, f_old, f_new)))
+        elif r_old < 0 < r_new:                 # f has a minimum inside the step
+            t_min = _root(lambda tt: -rate(tt), t_old, t_new, -r_old, -r_new)
+            f_min = f(t_min)
+            if f_min < 0:
+                found.append(("hit", i, _root(f, t_old, t_min, f_old, f_min)))
+    if sliding is not None:
+        for side, k in ((-1, 3), (1, 4)):
+            def g(tt, k=k, side=side):
+                return -side * _normal_speeds(system, sliding, signs, dense(tt))[k]
+            g_old = memo.get(("g", side))
+            g_new = -side * _normal_speeds(system, sliding, signs, y_new)[k]
+            memo[("g", side)] = g_new
+            if g_old is None:
+                g_old = g(t_old)
+            if g_new <= 0:
+                found.append(("exit", side, t_new if g_new == 0
+                              else _root(g, t_old, t_new, g_old, g_new)))
+    return min(found, key=lambda e: e[2]) if found else None
+
+
 def solve_switched(system: SwitchedField, t_span, y0, t_eval, rtol, atol, method,
                    max_switches, section: bool = False):
     r"""Integrate one trajectory of a piecewise-smooth field (Filippov's convex method).
@@ -207,7 +263,7 @@ def solve_switched(system: SwitchedField, t_span, y0, t_eval, rtol, atol, method
     ups : list of (t, theta)
         With ``section``: the upward crossings of psi = 0.
     """
-    from scipy.integrate import solve_ivp
+    import scipy.integrate
     t0, t1 = float(t_span[0]), float(t_span[1])
     y = np.array(y0, dtype=float)
     out = np.full((2, len(t_eval)), np.nan)
@@ -224,58 +280,43 @@ def solve_switched(system: SwitchedField, t_span, y0, t_eval, rtol, atol, method
             else:
                 signs = _with(signs, i, side or 1)
     t = t0
+    out[:, t_eval == t0] = y[:, None]
     status, message = "success", "reached the end of the time span"
     stuck = 0
+    solver_class = getattr(scipy.integrate, method)
     while t < t1:
-        events = []
-        if sliding is None:
-            rhs = system.region(signs)
-        else:
-            rhs = _slide_rhs(system, sliding, signs)
-            j = sliding
-
-            def exit_minus(tt, yy, j=j, signs=signs):
-                return _normal_speeds(system, j, signs, yy)[3]
-            exit_minus.terminal, exit_minus.direction = True, -1
-
-            def exit_plus(tt, yy, j=j, signs=signs):
-                return _normal_speeds(system, j, signs, yy)[4]
-            exit_plus.terminal, exit_plus.direction = True, 1
-            events += [(("exit", -1), exit_minus), (("exit", 1), exit_plus)]
-        for i in range(n):
-            if i == sliding:
-                continue
-
-            def hit(tt, yy, i=i):
-                return system.s(i, yy)
-            hit.terminal, hit.direction = True, -signs[i]
-            events.append((("hit", i), hit))
-        if section:
-            def up(tt, yy):
-                return yy[1]
-            up.terminal, up.direction = False, 1
-            events.append((("up", None), up))
-        mask = (t_eval >= t) & (t_eval <= t1)
+        rhs = system.region(signs) if sliding is None else _slide_rhs(system, sliding, signs)
         with np.errstate(all="ignore"):
-            sol = solve_ivp(rhs, (t, t1), y, method=method, rtol=rtol, atol=atol,
-                            t_eval=t_eval[mask], events=[e for _, e in events])
-        nfev += int(sol.nfev)
-        if mask.any() and np.size(sol.y):
-            idx = np.flatnonzero(mask)[:sol.y.shape[1]]
-            out[:, idx] = sol.y
-        if section:
-            ups.extend((float(tt), float(yy[0]))
-                       for tt, yy in zip(sol.t_events[-1], sol.y_events[-1]))
-        if sol.status < 0:
-            return out, "failed", sol.message, switches, nfev, ups
-        if sol.status != 1:
-            message = sol.message
+            solver = solver_class(rhs, t, y, t1, rtol=rtol, atol=atol)
+        memo: dict = {}
+        stop = None
+        while stop is None and solver.status == "running":
+            with np.errstate(all="ignore"):
+                step_message = solver.step()
+                if solver.status == "failed" or not np.all(np.isfinite(solver.y)):
+                    nfev += int(solver.nfev)
+                    return (out, "failed", step_message or f"the state is not finite at "
+                            f"t = {solver.t:.6g}", switches, nfev, ups)
+                t_old, t_new = float(solver.t_old), float(solver.t)
+                dense = solver.dense_output()
+                stop = _step_events(system, signs, sliding, rhs, dense, t_old, t_new,
+                                    np.array(solver.y, dtype=float), memo)
+                t_end = t_new if stop is None else stop[2]
+                inside = (t_eval > t_old) & (t_eval <= t_end)
+                if inside.any():
+                    out[:, inside] = dense(t_eval[inside])
+                if section:
+                    p_old, p_end = float(dense(t_old)[1]), float(dense(t_end)[1])
+                    if p_old < 0 <= p_end:      # an upward crossing of psi = 0
+                        tu = t_end if p_end == 0 else _root(
+                            lambda tt: -float(dense(tt)[1]), t_old, t_end, -p_old, -p_end)
+                        ups.append((tu, float(dense(tu)[0])))
+        nfev += int(solver.nfev)
+        if stop is None:
+            message = "reached the end of the time span"
             break
-        # the terminal event that stopped this segment: the one whose last time is latest
-        k = max((e for e in range(len(events)) if events[e][1].terminal and
-                 len(sol.t_events[e])), key=lambda e: sol.t_events[e][-1])
-        (what, which), t_new = events[k][0], float(sol.t_events[k][-1])
-        y = np.array(sol.y_events[k][-1], dtype=float)
+        what, which, t_new = stop
+        y = np.array(dense(t_new), dtype=float)
         stuck = stuck + 1 if t_new - t <= _ZENO_DT * max(1.0, abs(t)) else 0
         t = t_new
         if stuck > _ZENO_COUNT:
