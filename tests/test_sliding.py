@@ -192,3 +192,30 @@ def test_switching_functions_and_region_fields_of_max_min_abs_sign():
     # fields that jump only at psi = 0 (WGAN-GP, DRAGAN) or are smooth keep the old path
     assert general_switching(stabgan.method("wgan-gp").integrand) is None
     assert general_switching(stabgan.method("gan").integrand) is None
+
+
+def test_too_many_switches_is_a_failure_that_says_so(m):
+    # from (3, 0.5) the flow switches at t = 2 (slide) and t = 3.5 (leave), then touches the
+    # hyperbola once a period; with max_crossings=1 the second switch stops it
+    t = np.linspace(0, 10, 101)
+    o = stabgan.integrate(m, t_span=(0, 10), theta0=3.0, psi0=0.5, t_eval=t, max_crossings=1)
+    assert o.status == "failed" and "more than 1 switches" in str(o.message)
+    assert np.all(np.isfinite(o.theta[t < 3.4])) and np.all(np.isnan(o.theta[t > 3.6]))
+
+
+@pytest.mark.parametrize("solver", ["RK45", "Radau", "LSODA"])
+def test_other_solvers_slide_the_same_way(m, solver):
+    # (3, 0.5): theta' = -1/2 until theta = 2 (t = 2), slide to theta = 1 (t = 3.5); 1e-6:
+    # these solvers at rtol 1e-8, atol 1e-10
+    t = np.array([1.0, 2.5, 3.0])
+    o = stabgan.integrate(m, t_span=(0, 5), theta0=3.0, psi0=0.5, t_eval=t, method=solver,
+                          rtol=1e-8, atol=1e-10)
+    exact = [3.0 - 0.5, np.sqrt(4 - 2 * 0.5), np.sqrt(4 - 2 * 1.0)]
+    np.testing.assert_allclose(o.theta, exact, atol=1e-6)
+    np.testing.assert_allclose(o.psi, [0.5, 1 / exact[1], 1 / exact[2]], atol=1e-6)
+
+
+def test_smooth_fields_report_their_evaluations_too():
+    # the field-specific path is unchanged; nfev is the solver's count (consistency check)
+    o = stabgan.integrate(stabgan.method("gan"), t_span=(0, 5), theta0=[1.0, 0.5], psi0=0.0)
+    assert o.nfev.shape == (2,) and np.all(o.nfev > 0) and o.switches == [[], []]

@@ -2,10 +2,16 @@ r"""The flow of a piecewise-smooth field across and along its switching surfaces
 
 Let the field be smooth on the regions cut out by switching functions :math:`s_i(x)`
 (:mod:`stabgan.model.switching` reads them from the field's Heaviside, sign, Abs, Max and
-Min terms). Each region's smooth field :math:`v_\sigma` is integrated with
-:func:`scipy.integrate.solve_ivp`, stopped by an event where some :math:`s_i` reaches 0 from
-the current side. There, with :math:`g = \nabla s_i` and the one-sided fields
-:math:`v_-` (side :math:`s_i < 0`) and :math:`v_+` (side :math:`s_i > 0`), let
+Min terms). Each region's smooth field :math:`v_\epsilon` (smooth, and defined beyond the
+region too) is integrated by stepping one of SciPy's solvers (the class behind
+:func:`scipy.integrate.solve_ivp`'s ``method``) and watching, in every accepted step, the
+functions :math:`f_i = \epsilon_i s_i`, positive on the current side: the step's dense
+output locates the first time some :math:`f_i` reaches 0, both where :math:`f_i` is negative
+at the step's end and where it dips below 0 and comes back inside one step (a minimum of
+:math:`f_i`, a zero of :math:`f_i' = \epsilon_i \nabla s_i \cdot v_\epsilon`, which
+``solve_ivp``'s sign-change events would miss); :math:`\epsilon_i = \pm 1` is the current
+side of surface i. There, with :math:`g = \nabla s_i` and the one-sided fields :math:`v_-`
+(side :math:`s_i < 0`) and :math:`v_+` (side :math:`s_i > 0`), let
 
 .. math:: \sigma_- = g \cdot v_-, \qquad \sigma_+ = g \cdot v_+ .
 
@@ -18,15 +24,16 @@ the current side. There, with :math:`g = \nabla s_i` and the one-sided fields
 
   the convex combination tangent to the surface (:math:`g \cdot v_s = 0`). It slides until
   :math:`\sigma_-` falls to 0 (it then leaves to the side :math:`s_i < 0`) or
-  :math:`\sigma_+` rises to 0 (side :math:`s_i > 0`): both are event functions of the
+  :math:`\sigma_+` rises to 0 (side :math:`s_i > 0`), both watched in every step of the
   sliding segment. A term :math:`-s_i\, g / |g|^2`, zero on the surface, pulls the
   numerical solution back onto it (no drift over long slides).
 * Otherwise (a field tangent to the surface, a grazing contact) the flow stays on, or
   leaves to, the side its field points into.
 
 A discontinuous right-hand side given to an adaptive solver as it is makes the step size
-collapse where the flow slides (chattering: millions of rejected steps); here no step ever
-straddles a surface, and a flow that would chatter slides instead. A flow that switches
+collapse where the flow slides (chattering: millions of rejected steps); here every step
+is cut at the first switch and continued with the field of the side (or the sliding
+field) the switch leads to, so a flow that would chatter slides instead. A flow that switches
 more than ``max_switches`` times, or keeps switching without time advancing (a Zeno
 point), is stopped with status ``"failed"`` and says so.
 
@@ -180,10 +187,11 @@ def _root(f, a: float, b: float, fa: float, fb: float) -> float:
 def _step_events(system, signs, sliding, rhs, dense, t_old, t_new, y_new, memo):
     r"""The earliest switch inside the step [t_old, t_new], or None, as (what, which, t).
 
-    With :math:`f_i = \sigma_i s_i` (positive on the current side): a hit where
+    With :math:`f_i = \epsilon_i s_i` (positive on the current side): a hit where
     :math:`f_i` turns negative at the step's end; a hit stepped over (the flow went to the
-    other side and back inside one step) where :math:`\sigma_i \nabla s_i \cdot v` turns
-    from positive to negative inside the step and :math:`f_i` is negative at that maximum;
+    other side and back inside one step) where :math:`f_i' = \epsilon_i \nabla s_i \cdot v`
+    turns from negative to positive inside the step and :math:`f_i` is negative at that
+    minimum;
     while sliding on j, an exit where :math:`\sigma_-` falls to 0 (to the side -1) or
     :math:`\sigma_+` rises to 0 (to the side +1). ``memo`` holds the values at t_old and
     receives those at t_new."""
@@ -240,9 +248,9 @@ def solve_switched(system: SwitchedField, t_span, y0, t_eval, rtol, atol, method
     t_eval : ndarray
         Output times, increasing, inside ``t_span``.
     rtol, atol : float
-        Tolerances of each :func:`scipy.integrate.solve_ivp` segment.
+        Tolerances of the solver on each smooth segment.
     method : str
-        The ``solve_ivp`` method.
+        A ``solve_ivp`` method name (``scipy.integrate.DOP853``, ``RK45``, ... are stepped).
     max_switches : int
         Give up (status ``"failed"``) after this many switches.
     section : bool

@@ -7,6 +7,13 @@ side and stopped at :math:`\psi = 0` by an event; at the switching line the flow
 when the other side's field carries it on, and slides (a Filippov sliding mode) when both
 sides push towards the line; the step-size control never grinds through the jump.
 
+A field with other switching surfaces (a Heaviside, sign, Abs, Max or Min of a function of
+theta and psi other than psi itself: the hinge loss's :math:`H(1 - \theta\psi)`) is
+integrated by :mod:`stabgan.oracles.filippov`: across a surface where the flow crosses, and
+along it with Filippov's sliding field :math:`(1 - a) v_- + a v_+` (the convex combination
+tangent to the surface) where both sides push into it, until the exit condition fails.
+Fields that are smooth or jump only at psi = 0 keep the path above, unchanged.
+
 :func:`attractor` follows the flow from a start and says where it ends: the Nash
 equilibrium, another point, a limit cycle (found by a Poincare section at the upward
 crossings of :math:`\psi = 0`), none (a centre: periodic orbits all around), or undecided
@@ -281,12 +288,36 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
     method : str
         A ``solve_ivp`` method (default DOP853, 8th order).
     max_crossings : int
-        Non-smooth methods: give up after this many crossings of psi = 0.
+        Non-smooth methods: give up after this many crossings of psi = 0 (with other
+        switching surfaces: after this many switches of any kind).
 
     Returns
     -------
     IntegrationResult
-        ``t``, ``theta``, ``psi`` (time last), ``status`` and ``message`` per trajectory.
+        ``t``, ``theta``, ``psi`` (time last), ``status`` and ``message`` per trajectory;
+        ``switches`` (fields with switching surfaces other than psi = 0) and ``nfev``.
+
+    Notes
+    -----
+    A field with a switching surface :math:`s(\theta, \psi) = 0` read from its Heaviside,
+    sign, Abs, Max or Min terms (other than the jump at psi = 0) is integrated piece by
+    piece (:mod:`stabgan.oracles.filippov`). With :math:`v_\pm` the smooth fields on the
+    sides :math:`s \gtrless 0` and :math:`\sigma_\pm = \nabla s \cdot v_\pm`, the flow
+    crosses where :math:`\sigma_-` and :math:`\sigma_+` have one sign, and where
+    :math:`\sigma_- > 0 > \sigma_+` it slides along the surface with Filippov's field
+
+    .. math:: v_s = (1 - a) v_- + a v_+, \qquad a = \frac{\sigma_-}{\sigma_- - \sigma_+},
+
+    until :math:`\sigma_-` or :math:`\sigma_+` reaches 0, where it leaves to that side.
+    For the hinge loss, :math:`v = (-\psi, \theta H(1 - \theta\psi))`, the flow slides
+    along :math:`\theta\psi = 1` where :math:`|\theta| > 1` with
+    :math:`v_s = (-\psi, \psi^2/\theta)` and leaves at :math:`\theta = \psi = \pm 1` on
+    the circle :math:`\theta^2 + \psi^2 = 2`.
+
+    References
+    ----------
+    A. F. Filippov, *Differential Equations with Discontinuous Righthand Sides*, Kluwer,
+    1988, section 2.4.
 
     Examples
     --------
