@@ -219,3 +219,24 @@ def test_smooth_fields_report_their_evaluations_too():
     # the field-specific path is unchanged; nfev is the solver's count (consistency check)
     o = stabgan.integrate(stabgan.method("gan"), t_span=(0, 5), theta0=[1.0, 0.5], psi0=0.0)
     assert o.nfev.shape == (2,) and np.all(o.nfev > 0) and o.switches == [[], []]
+
+
+def test_a_zeno_point_stops_with_a_message_at_the_closed_form_time():
+    # The twisting system theta'' = -2 sign(theta) - sign(theta') (v = (psi, -2 sign(theta) -
+    # sign(psi)), two surfaces) reaches the origin in finite time after infinitely many
+    # switches. By hand, from (A, 0): theta'' = -1 until theta = 0 (time sqrt(2A), speed
+    # -sqrt(2A)), then theta'' = 3 until psi = 0 (time sqrt(2A)/3) at theta = -A/3: the
+    # amplitude falls by 3 each half-turn, which takes (4/3) sqrt(2A); summed, the Zeno time
+    # from (1, 0) is (4 sqrt(2)/3) / (1 - 1/sqrt(3)). The integrator must not hang there.
+    from stabgan.model.switching import general_switching
+    from stabgan.oracles.filippov import solve_switched, switched_field
+    field = (PSI, -2 * sp.sign(THETA) - sp.sign(PSI))
+    system = switched_field(field, general_switching(field))
+    t_zeno = (4 * np.sqrt(2) / 3) / (1 - 1 / np.sqrt(3))
+    out, status, message, switches, _, _ = solve_switched(
+        system, (0, 10), (1.0, 0.0), np.array([1.0, 4.0, 5.0]), 1e-10, 1e-12, "DOP853", 10**5)
+    assert status == "failed" and "Zeno" in message
+    assert switches[-1][0] == pytest.approx(t_zeno, abs=1e-6)
+    rest = [s[1] for s in switches if s[3] == "psi"][:6]     # theta where psi = 0
+    np.testing.assert_allclose(rest, [(-1 / 3) ** (k + 1) for k in range(6)], rtol=1e-8)
+    assert np.isfinite(out[:, :2]).all() and np.isnan(out[:, 2]).all()
