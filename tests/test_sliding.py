@@ -240,3 +240,21 @@ def test_a_zeno_point_stops_with_a_message_at_the_closed_form_time():
     rest = [s[1] for s in switches if s[3] == "psi"][:6]     # theta where psi = 0
     np.testing.assert_allclose(rest, [(-1 / 3) ** (k + 1) for k in range(6)], rtol=1e-8)
     assert np.isfinite(out[:, :2]).all() and np.isnan(out[:, 2]).all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_starts_end_on_their_circle_or_on_r_sqrt2_at_the_closed_form_time(m, seed):
+    # r(40) = r0 inside the disc, sqrt(2) outside (40 exceeds every arrival time from the box
+    # [-4, 4]^2: at most a turn plus a slide from |theta| < 6); for r0 > sqrt(2) the first
+    # exit from the hyperbola is at the closed-form time of _arrival. Tolerances as above.
+    rng = np.random.default_rng(seed)
+    th, ps = rng.uniform(-4, 4, (2, 40))
+    o = stabgan.integrate(m, t_span=(0, 40), theta0=th, psi0=ps, t_eval=[0.0, 40.0])
+    assert np.all(o.status == "success")
+    r0 = np.hypot(th, ps)
+    np.testing.assert_allclose(np.hypot(o.theta[:, -1], o.psi[:, -1]), np.minimum(r0, R_C),
+                               rtol=0, atol=1e-8)
+    for k in np.flatnonzero(r0 > R_C):
+        T, _ = _arrival(th[k], ps[k])
+        leave = next(s for s in o.switches[k] if s[4] == "leave")
+        assert leave[0] == pytest.approx(T, abs=1e-8)
