@@ -85,7 +85,6 @@ class SwitchedField:
         for s in self.surfaces:
             fns = component_functions((s, sp.diff(s, THETA), sp.diff(s, PSI)), (THETA, PSI), ())
             self._s.append(fns)
-        self._compile = component_functions
 
     def s(self, i: int, y) -> float:
         """:math:`s_i(y)`."""
@@ -118,9 +117,11 @@ class SwitchedField:
 
 @lru_cache(maxsize=None)
 def _region_rhs(system: SwitchedField, signs: tuple):
+    """The compiled smooth field of one region (see :meth:`SwitchedField.region`)."""
+    from ..codegen.field import component_functions
     from ..model.switching import region_field
     piece = region_field(system.field, system.surfaces, signs)
-    f0, f1 = system._compile(tuple(sp.sympify(e) for e in piece), (THETA, PSI), ())
+    f0, f1 = component_functions(tuple(sp.sympify(e) for e in piece), (THETA, PSI), ())
 
     def rhs(t, y):
         return np.array([float(f0(y[0], y[1])), float(f1(y[0], y[1]))])
@@ -134,6 +135,7 @@ def switched_field(field: tuple, surfaces: tuple) -> SwitchedField:
 
 
 def _with(signs: tuple, i: int, value: int) -> tuple:
+    """``signs`` with entry i set to ``value``."""
     return signs[:i] + (value,) + signs[i + 1:]
 
 
@@ -177,7 +179,8 @@ def _slide_rhs(system, i, signs):
 
 
 def _root(f, a: float, b: float, fa: float, fb: float) -> float:
-    """The root of f in [a, b] where fa >= 0 > fb (Brent's method); a when fa < 0."""
+    """The root of f in [a, b] where fa > 0 > fb (Brent's method); a when fa <= 0 (the
+    step starts on the surface or, by rounding, just past it)."""
     from scipy.optimize import brentq
     if not fa > 0:
         return a
