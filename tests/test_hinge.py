@@ -113,7 +113,7 @@ def test_ode_matches_a_hand_written_rhs_and_the_closed_form(m):
     # from (0.6, 2) (psi theta > 1: v = (-2, 0)) to the kink at theta = 0.5 (t = 0.05), then
     # across it onto the circle theta^2 + psi^2 = 4.25, which meets psi theta = 1 again (in
     # the third quadrant, where the flow then slides along the hyperbola: a Filippov sliding
-    # mode the integrator does not treat) only after a turn of about 2.06 > 1.5 - 0.05
+    # mode, checked in tests/test_sliding.py) only after a turn of about 2.06 > 1.5 - 0.05
     t = np.linspace(0, 1.5, 61)
     o = stabgan.integrate(m, t_span=(0, 1.5), theta0=0.6, psi0=2.0, t_eval=t)
     assert o.status == "success"

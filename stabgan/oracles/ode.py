@@ -7,6 +7,13 @@ side and stopped at :math:`\psi = 0` by an event; at the switching line the flow
 when the other side's field carries it on, and slides (a Filippov sliding mode) when both
 sides push towards the line; the step-size control never grinds through the jump.
 
+A field with other switching surfaces (a Heaviside, sign, Abs, Max or Min of a function of
+theta and psi other than psi itself: the hinge loss's :math:`H(1 - \theta\psi)`) is
+integrated by :mod:`stabgan.oracles.filippov`: across a surface where the flow crosses, and
+along it with Filippov's sliding field :math:`(1 - a) v_- + a v_+` (the convex combination
+tangent to the surface) where both sides push into it, until the exit condition fails.
+Fields that are smooth or jump only at psi = 0 keep the path above, unchanged.
+
 :func:`attractor` follows the flow from a start and says where it ends: the Nash
 equilibrium, another point, a limit cycle (found by a Poincare section at the upward
 crossings of :math:`\psi = 0`), none (a centre: periodic orbits all around), or undecided
@@ -48,6 +55,14 @@ class IntegrationResult:
     crossings : list
         Per trajectory (non-smooth methods), its arrivals at psi = 0 as
         (t, theta, "up" | "down"): "up" from psi < 0, "down" from psi > 0.
+    switches : list
+        Per trajectory, for a field with switching surfaces other than psi = 0 (Heaviside,
+        Max, Min, sign or Abs of a function of theta and psi: :mod:`stabgan.oracles.filippov`),
+        every switch as (t, theta, psi, surface, kind), kind ``"cross"``, ``"slide"`` (the
+        flow starts sliding along the surface) or ``"leave"`` (it stops sliding); empty
+        lists otherwise.
+    nfev : ndarray of int
+        Per trajectory, the evaluations of the right-hand side (all segments).
     """
 
     t: np.ndarray
@@ -56,6 +71,8 @@ class IntegrationResult:
     status: np.ndarray
     message: np.ndarray
     crossings: list = dc_field(default_factory=list)
+    switches: list = dc_field(default_factory=list)
+    nfev: np.ndarray | None = None
 
 
 @lru_cache(maxsize=None)
@@ -103,7 +120,29 @@ def _field_functions(m: Method):
     return plus, minus, plus is not minus
 
 
-def _solve_one(m, t_span, y0, t_eval, rtol, atol, method, max_crossings):
+@lru_cache(maxsize=None)
+def _switched_of(method_key):
+    """The compiled pieces (:class:`stabgan.oracles.filippov.SwitchedField`) of a field with
+    switching surfaces other than psi = 0, its parameters at their (exact) values; None for
+    every other field, which keeps its integration as it was."""
+    from ..model.switching import general_switching
+    from .filippov import switched_field
+    m = _METHODS[method_key]
+    if m.noise:
+        return None
+    values = {p.symbol: sp.sympify(m.values.get(p.name, p.default)) for p in m.spec.parameters}
+    field = tuple(sp.sympify(e).subs(values) for e in m.integrand)
+    surfaces = general_switching(field)
+    return None if surfaces is None else switched_field(field, surfaces)
+
+
+def _switched(m: Method):
+    """:func:`_switched_of` for a method."""
+    _METHODS[m._key] = m
+    return _switched_of(m._key)
+
+
+def _solve_one(m, t_span, y0, t_eval, rtol, atol, method, max_crossings, nfev=None):
     from scipy.integrate import solve_ivp
     plus, minus, jumps = _field_functions(m)
     t0, t1 = t_span
@@ -115,6 +154,8 @@ def _solve_one(m, t_span, y0, t_eval, rtol, atol, method, max_crossings):
         with np.errstate(all="ignore"):
             sol = solve_ivp(plus, (t0, t1), y, method=method, rtol=rtol, atol=atol,
                             t_eval=t_eval)
+        if nfev is not None:
+            nfev.append(sol.nfev)
         if sol.status < 0:
             return out, "failed", sol.message, crossings
         out[:, :sol.y.shape[1]] = sol.y
@@ -138,6 +179,8 @@ def _solve_one(m, t_span, y0, t_eval, rtol, atol, method, max_crossings):
         with np.errstate(all="ignore"):
             sol = solve_ivp(rhs, (t, t1), y, method=method, rtol=rtol, atol=atol,
                             t_eval=t_eval[mask], events=hit_axis)
+        if nfev is not None:
+            nfev.append(sol.nfev)
         if sol.status < 0:
             return out, "failed", sol.message, crossings
         if mask.any() and np.size(sol.y):
@@ -245,12 +288,36 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
     method : str
         A ``solve_ivp`` method (default DOP853, 8th order).
     max_crossings : int
-        Non-smooth methods: give up after this many crossings of psi = 0.
+        Non-smooth methods: give up after this many crossings of psi = 0 (with other
+        switching surfaces: after this many switches of any kind).
 
     Returns
     -------
     IntegrationResult
-        ``t``, ``theta``, ``psi`` (time last), ``status`` and ``message`` per trajectory.
+        ``t``, ``theta``, ``psi`` (time last), ``status`` and ``message`` per trajectory;
+        ``switches`` (fields with switching surfaces other than psi = 0) and ``nfev``.
+
+    Notes
+    -----
+    A field with a switching surface :math:`s(\theta, \psi) = 0` read from its Heaviside,
+    sign, Abs, Max or Min terms (other than the jump at psi = 0) is integrated piece by
+    piece (:mod:`stabgan.oracles.filippov`). With :math:`v_\pm` the smooth fields on the
+    sides :math:`s \gtrless 0` and :math:`\sigma_\pm = \nabla s \cdot v_\pm`, the flow
+    crosses where :math:`\sigma_-` and :math:`\sigma_+` have one sign, and where
+    :math:`\sigma_- > 0 > \sigma_+` it slides along the surface with Filippov's field
+
+    .. math:: v_s = (1 - a) v_- + a v_+, \qquad a = \frac{\sigma_-}{\sigma_- - \sigma_+},
+
+    until :math:`\sigma_-` or :math:`\sigma_+` reaches 0, where it leaves to that side.
+    For the hinge loss, :math:`v = (-\psi, \theta H(1 - \theta\psi))`, the flow slides
+    along :math:`\theta\psi = 1` where :math:`|\theta| > 1` with
+    :math:`v_s = (-\psi, \psi^2/\theta)` and leaves at :math:`\theta = \psi = \pm 1` on
+    the circle :math:`\theta^2 + \psi^2 = 2`.
+
+    References
+    ----------
+    A. F. Filippov, *Differential Equations with Discontinuous Righthand Sides*, Kluwer,
+    1988, section 2.4.
 
     Examples
     --------
@@ -299,15 +366,27 @@ def integrate(m: Method, t_span=(0.0, 50.0), theta0=1.0, psi0=1.0, t_eval=None,
     psi = np.empty(shape + (t.size,))
     status = np.empty(shape, dtype="<U8")
     message = np.empty(shape, dtype=object)
-    crossings = []
+    crossings, switches = [], []
+    nfev = np.zeros(shape, dtype=int)
+    system = _switched(m)
     for idx in np.ndindex(shape):
-        out, st, msg, cr = _solve_one(m, (t0, t1), (th0[idx], ps0[idx]), t, rtol, atol, method,
-                                      max_crossings)
+        if system is not None:
+            from .filippov import solve_switched
+            out, st, msg, sw, nfev[idx], _ = solve_switched(
+                system, (t0, t1), (th0[idx], ps0[idx]), t, rtol, atol, method, max_crossings)
+            cr = []
+        else:
+            counts: list = []
+            out, st, msg, cr = _solve_one(m, (t0, t1), (th0[idx], ps0[idx]), t, rtol, atol,
+                                          method, max_crossings, counts)
+            sw, nfev[idx] = [], sum(counts)
         theta[idx], psi[idx] = out
         status[idx], message[idx] = st, msg
         crossings.append(cr)
+        switches.append(sw)
     return IntegrationResult(t=t, theta=theta, psi=psi, status=status,
-                             message=message.astype(str), crossings=crossings)
+                             message=message.astype(str), crossings=crossings,
+                             switches=switches, nfev=nfev)
 
 
 @dataclass(frozen=True)
@@ -344,6 +423,24 @@ def _upward_crossings(m, y0, t_max, rtol=1e-12, atol=1e-13):
     speed at the end)."""
     from scipy.integrate import solve_ivp
     plus, minus, jumps = _field_functions(m)
+    system = _switched(m)
+    if system is not None:
+        from .filippov import solve_switched
+        out, status, _, switches, _, ups = solve_switched(
+            system, (0.0, t_max), y0, np.array([t_max]), rtol, atol, "DOP853", 10 ** 6,
+            section=True)
+        end = out[:, -1]
+        sliding = bool(switches) and switches[-1][4] == "slide"
+        with np.errstate(all="ignore"):
+            if sliding:   # the sliding field's speed: a point where it vanishes is an end point
+                from .filippov import _slide_rhs
+                i = system.names.index(switches[-1][3])
+                signs = tuple(1 if k == i else int(np.sign(system.s(k, end)))
+                              for k in range(len(system.surfaces)))
+                speed = float(np.hypot(*_slide_rhs(system, i, signs)(0, end)))
+            else:
+                speed = float(np.hypot(*m.field(end[0], end[1])))
+        return end, ups, speed
     if not jumps:
         def up(t, y):
             return y[1]
