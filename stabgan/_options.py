@@ -478,7 +478,8 @@ def refuse_adaptive(scheme: str, caller: str) -> None:
     not take an adaptive scheme; nothing for the others."""
     if scheme in ADAPTIVE:
         raise InputError(
-            f"{caller} cannot linearize scheme '{scheme}': its step divides the (averaged) "
+            f"The 'scheme' option of {caller} cannot be '{scheme}': {caller} cannot linearize "
+            f"it: its step divides the (averaged) "
             f"gradient by sqrt(v) + eps, v the average of the squared gradient, so the update "
             f"is not linear in the state at the equilibrium (both vanish there: the step is "
             f"0/0, and eps, not the field, sets its size); simulate it instead "

@@ -371,7 +371,7 @@ _WHY = "is not linear in the state at the equilibrium"
 
 @pytest.mark.parametrize("scheme", ADAPTIVE)
 def test_analyze_and_stability_map_refuse_adaptive_schemes_in_one_line(scheme):
-    with pytest.raises(stabgan.InputError, match=f"analyze cannot linearize scheme '{scheme}'") \
+    with pytest.raises(stabgan.InputError, match=f"The 'scheme' option of analyze cannot be '{scheme}': analyze cannot linearize") \
             as info:
         stabgan.analyze(R1, scheme=scheme, h=0.1)
     assert _WHY in str(info.value) and "\n" not in str(info.value)

@@ -6,6 +6,7 @@ import pytest
 
 import stabgan
 from stabgan._cli import main
+from stabgan.lemmas.extensions import _unrolled_jacobian
 from stabgan.lemmas.published import _fake_only_spec, _noise_r1_equivalence
 from stabgan.lemmas import (AttractorIs, Conserved, CriticalIs, EigenvaluesAre, FieldsEqual,
                             NumericJacobianEigenvalues, OdeConserves, Ref, Statement,
@@ -46,6 +47,19 @@ WRONG = {
     "numeric: R1 conserves the norm": OdeConserves(Ref.of("r1", gamma=0.3), T=20.0),
     "numeric: WGAN-GP gamma = 0.7 converges to the Nash point": AttractorIs(
         Ref.of("wgan-gp", gamma=0.7, g0=1), ((0.0, 1e-6),), ("equilibrium",)),
+    "SGA's sign flipped (A instead of A^T)": EigenvaluesAre(
+        Ref.of("gan", f="general").plus("adjustment", "sga"),
+        ("lam*fp0**2 - I*fp0", "lam*fp0**2 + I*fp0")),
+    "unrolling without differentiating through the steps (half the damping)":
+        _unrolled_jacobian(3, factor=1),
+    "LeCam damps like R1 with gamma = 2 lam": EigenvaluesAre(
+        Ref.of("lecam", f="general", alpha_r=0),
+        ("-lam - sqrt(lam**2 - fp0**2)", "-lam + sqrt(lam**2 - fp0**2)")),
+    "R3GAN's R2 adds nothing (eigenvalues of R1 at gamma)": EigenvaluesAre(
+        Ref.of("r3gan", f="general"),
+        ("-gamma/2 - sqrt(gamma**2/4 - fp0**2)", "-gamma/2 + sqrt(gamma**2/4 - fp0**2)")),
+    "numeric: the hinge's outer orbits stay on their circles": AttractorIs(
+        Ref.of("hinge"), ((2.0, 1.5),), ("none",)),
 }
 
 

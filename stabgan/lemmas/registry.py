@@ -117,7 +117,9 @@ def _load_catalogue() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
+        from .extensions import STATEMENTS as EXTENSIONS
         from .optimizers import STATEMENTS as OPTIMIZERS
         from .published import STATEMENTS as PUBLISHED
-        for s in (*PUBLISHED, *OPTIMIZERS):  # the published statements, then the optimizers'
+        # the published statements, the optimizers', then those of the extension API's entries
+        for s in (*PUBLISHED, *OPTIMIZERS, *EXTENSIONS):
             register(s)

@@ -139,6 +139,11 @@ def cross_method_figures(figures: Path, log) -> None:
         ({"gamma": 1, "k": 1}, [(0.5, 1.0), (0.5, -1.0)], "non-Nash attractors"),
     ], figures / "nonsmooth_dragan.png", t_max=80.0)
     log(f"non-smooth flows (wgan-gp, dragan): {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    from .extension_plots import EXTENSION_FIGURES
+    for name, draw in EXTENSION_FIGURES:
+        draw(figures / name)
+    log(f"extension API figures (hinge flow, EMA, Adam/RMSprop): {time.perf_counter() - t0:.1f} s")
 
 
 def _figure_child(conn, figures: Path, specs, cross: bool) -> None:

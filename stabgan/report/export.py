@@ -257,6 +257,7 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
                  r"symbolic; stability regions in \texttt{figures/region\_*.png}."]
         for s in schemes:
             body += _scheme_section_tex(s)
+    body += _extension_tex()
     tail = [r"\section{The lemma suite}", r"\begin{center}\small",
             r"\begin{tabular}{lll}", r"\toprule", r"statement & source & result \\",
             r"\midrule"]
@@ -324,6 +325,57 @@ def method_markdown(r: dict, figures: list[str]) -> str:
     return "\n".join(lines)
 
 
+#: The section on the entries and optimizers added through the extension API: (heading,
+#: paragraphs, figure files). What each says was found by the analyses and oracles and is
+#: checked by the statements named (``stabgan verify``).
+EXTENSION_SECTION = (
+    "Methods and optimizers added through the extension API",
+    ("hinge, lecam and r3gan are catalogue entries written with custom_method, penalty and "
+     "Method + penalty only (stabgan/model/contributed.py).",
+     "hinge: the field (-psi, theta H(1 - theta psi)) is the rotation near (0, 0): eigenvalues "
+     "+-i and orbits on circles for theta^2 + psi^2 <= 2; from outside, orbits slide along "
+     "theta psi = 1 and reach the circle theta^2 + psi^2 = 2 in finite time (statements "
+     "hinge-eigenvalues, hinge-centre-and-cycle; the ODE oracle slides by Filippov's rule).",
+     "lecam: with the published anchors (alpha_R = 0 on the Dirac-GAN) the penalty is "
+     "lam (psi theta)^2: the Jacobian is the unregularized GAN's (+-i f'(0)), and "
+     "d|x|^2/dt = -4 lam theta^2 psi^2, so the flow converges like |x|^2 ~ 2/(lam t), slower "
+     "than any exponential (tseng21-lecam-jacobian, tseng21-lecam-slow-convergence).",
+     "r3gan: R1 and R2 penalize the same psi^2 here, so R3GAN at gamma is the non-saturating "
+     "GAN with R1 at 2 gamma; locally convergent for every gamma > 0 "
+     "(hgkt24-r3gan-converges, r3gan-is-r1-at-twice-gamma).",
+     "SGA turns the rotation into a focus with real part -lam f'(0)^2; unrolling K steps of "
+     "size h adds -2 K h f'(0)^2 to dv_theta/dtheta; TTUR on R1 converges iff "
+     "h_g f'(0)^2 < gamma and h_d (2 gamma - h_g f'(0)^2) < 4 (bgrlt18-sga-hamiltonian, "
+     "mpps17-unrolled-damping, hrunh17-ttur-r1).",
+     "EMA adds the eigenvalue beta twice and scales a cycle's amplitude by "
+     "|(1 - beta) z / (z - beta)| (ema-adds-beta). Adam and RMSprop are simulated only: "
+     "their step is 0/0 at the equilibrium, and near it eps, not the field, sets its size."),
+    ("ext_hinge_flow.png", "ext_ema.png", "ext_adaptive.png"))
+
+
+def _extension_markdown() -> list[str]:
+    heading, paragraphs, figures = EXTENSION_SECTION
+    lines = ["", f"## {heading}", ""]
+    for text in paragraphs:
+        lines += [text, ""]
+    lines += [f"![{name}](../figures/{name})" for name in figures]
+    return lines
+
+
+def _extension_tex() -> list[str]:
+    heading, paragraphs, figures = EXTENSION_SECTION
+    out = [r"\section{%s}" % heading]
+    for text in paragraphs:
+        out += [_tex_text(text), ""]
+    for name in figures:
+        # the PDF is built in derivations/; a copy of the .tex elsewhere names the file instead
+        out += [r"\begin{center}",
+                r"\IfFileExists{../figures/%s}{\includegraphics[width=\linewidth]"
+                r"{../figures/%s}}{\texttt{figures/%s}}" % (name, name, _tex_text(name)),
+                r"\end{center}"]
+    return out
+
+
 def index_markdown(results: list[dict], verification: list) -> str:
     """derivations/README.md: the summary table, links, and the lemma-suite results."""
     lines = ["# Derivations", "",
@@ -337,6 +389,7 @@ def index_markdown(results: list[dict], verification: list) -> str:
         eig = ("$" + _md_eigs(c) + "$") if c.eigenvalues else "(jump at $\\psi = 0$)"
         lines.append(f"| [`{r['spec'].id}`]({r['spec'].id}.md) | {_verdict_short(c)} | {eig} | "
                      f"${_bound(r['simgd'].h_max)}$ | ${_altgd_cell(r['altgd'])}$ |")
+    lines += _extension_markdown()
     lines += ["", "## Lemma suite", "", "| statement | source | result |", "| --- | --- | --- |"]
     for v in verification:
         lines.append(f"| `{v.id}` | {v.source} | {'pass' if v.passed else 'FAIL'} |")
