@@ -196,6 +196,12 @@ def _build_parser() -> _Parser:
     p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
                    help="also (with --only: only) a method of your own, from a TOML file "
                         "(see analyze --method-file)")
+    p.add_argument("--penalty", action="append", metavar="ID[:NAME=VALUE,...]",
+                   help="add a penalty to each method of --only and --method-file (as on "
+                        "analyze); repeatable")
+    p.add_argument("--adjustment", action="append", metavar="ID[:NAME=VALUE,...]",
+                   help="transform the field of each method of --only and --method-file (as "
+                        "on analyze); repeatable, after the penalties")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("map", help="spectral radius of a discrete scheme on a 2-D grid")
@@ -520,6 +526,40 @@ def _parse_term(text: str, kind: str = "penalty"):
     return (stabgan.penalty if kind == "penalty" else stabgan.adjustment)(pid.strip(), **params)
 
 
+def _report_methods(args):
+    """What ``report --only`` names: catalogue ids, plus the --method-file method, each with
+    the --penalty and --adjustment terms added (then as composed specs, written under their
+    composed ids, e.g. gan+lecam.md); None for the whole catalogue."""
+    import stabgan
+    terms = [_parse_term(t) for t in (args.penalty or [])]
+    terms += [_parse_term(t, "adjustment") for t in (args.adjustment or [])]
+    if len(terms) > MAX_TERMS:
+        raise InputError(f"At most {MAX_TERMS} penalties and adjustments in all (each adds a "
+                         f"term to the field). Got {len(terms)} instead.")
+    bases: list = list(args.only or [])
+    extra = []
+    if args.method_file:
+        from .model.custom import load_method_file
+        spec, texts = load_method_file(args.method_file)
+        bases.append(spec)
+        extra = [_parse_term(t) for t in texts]
+    if not bases:
+        if terms:
+            raise InputError("The '--penalty' and '--adjustment' options of report act on the "
+                             "methods of --only or --method-file; give one of them.")
+        return None
+    out = []
+    for base in bases:
+        if not terms and not (extra and not isinstance(base, str)):
+            out.append(base)
+            continue
+        m = stabgan.method(base)
+        for term in (extra if not isinstance(base, str) else []) + terms:
+            m = m + term
+        out.append(m.spec)
+    return out
+
+
 def _build_method(args):
     """The Method the command line names: the catalogue method, plus each --penalty, with the
     -p values (by the composed method's parameter names) and, with --defaults, the defaults."""
@@ -640,16 +680,7 @@ def _run(args) -> int:
         return _map(args)
     if args.command == "report":
         from .report.build import report
-        only = args.only
-        if args.method_file:
-            from .model.custom import load_method_file
-            import stabgan
-            spec, texts = load_method_file(args.method_file)
-            m = stabgan.method(spec)
-            for text in texts:
-                m = m + _parse_term(text)
-            only = [*(only or []), m.spec]
-        status = report(args.out, check=args.check, only=only)
+        status = report(args.out, check=args.check, only=_report_methods(args))
         if args.json:
             _print(_json_text({"out": args.out, "check": args.check, "up_to_date":
                               status == 0 if args.check else None, "status": status}))

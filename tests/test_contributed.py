@@ -167,3 +167,37 @@ def test_r3gan_rate_matches_simulated_contraction():
     k = np.arange(100, 1601)
     slope = np.polyfit(k, np.log(d[100:1601]), 1)[0]
     assert np.exp(slope) == pytest.approx(float(rho), abs=1e-4)
+
+
+# -- the command line -------------------------------------------------------------------------
+
+def test_report_adds_penalties_to_the_methods_of_only(tmp_path, capsys):
+    """report --only gan --penalty lecam:lam=0.5 writes the composed method's page under its
+    composed id; its Jacobian is the GAN's (LeCam is quartic at the equilibrium)."""
+    from stabgan._cli import main
+    assert main(["report", "--only", "gan", "--penalty", "lecam:lam=0.5,alpha_r=0",
+                 "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "derivations" / "gan+lecam.md").read_text()
+    assert r"\left[\begin{matrix}0 & - \frac{1}{2}\\\frac{1}{2} & 0\end{matrix}\right]" in page
+    assert (tmp_path / "figures" / "phase_gan+lecam.png").stat().st_size > 0
+
+
+def test_report_refuses_penalties_without_methods(tmp_path, capsys):
+    from stabgan._cli import main
+    out = tmp_path / "never"
+    assert main(["report", "--penalty", "r1", "--out", str(out)]) == 2
+    assert "act on the methods of --only or --method-file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_share_composes_r3gan(capsys):
+    """--penalty r2:share=gamma on the command line is penalty('r2', share='gamma'): rsgan +
+    r1 + r2 with one gamma has the catalogue r3gan's field."""
+    import json
+    from stabgan._cli import main
+    assert main(["analyze", "rsgan", "--penalty", "r1", "--penalty", "r2:share=gamma",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc["params"]) == ["gamma"]
+    want = stabgan.analyze(stabgan.method("r3gan")).to_dict()
+    assert doc["jacobian"] == want["jacobian"]

@@ -80,14 +80,35 @@ def critical_values(m: Method) -> dict:
         merged = []
         for r in roots:
             # a root and its negative (e.g. +-2 f'(0)): the one in range is the absolute value
-            if any(s is not r and sp.simplify(r + s) == 0 for s in roots):
+            if any(s is not r and _is_zero(r + s) for s in roots):
                 r = sp.simplify(sp.Abs(r))
-            if not any(sp.simplify(r - s) == 0 for s in merged):
+            if not any(_is_zero(r - s) for s in merged):
                 merged.append(r)
         valid = [r for r in merged if _in_range(r, p)]
         if len(valid) == 1:
             out[p.name] = sp.simplify(valid[0])
     return out
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    """Whether ``expr`` simplifies to 0. A value far from 0 at two sample points of its free
+    symbols (rationals of the symbols' signs, where roots of the discriminant are real) proves it is not,
+    without the simplification, which on the root formulas of a quartic in several symbols
+    takes minutes; only a candidate zero is simplified."""
+    free = sorted(expr.free_symbols, key=str)
+    for k, sample in enumerate(((7, 11), (5, 13))):
+        point = {x: (-1 if x.is_negative or x.is_nonpositive else 1)
+                 * sp.Rational(sample[0] + 3 * i, sample[1] + 2 * i + k)
+                 for i, x in enumerate(free)}
+        try:
+            value = complex(sp.N(expr.xreplace(point), 30))
+        except (TypeError, ValueError, ZeroDivisionError):
+            break
+        if value != value or abs(value) == float("inf"):
+            break
+        if abs(value) > 1e-12:
+            return False
+    return sp.simplify(expr) == 0
 
 
 def _in_range(value: sp.Expr, p) -> bool:
