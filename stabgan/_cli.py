@@ -191,8 +191,9 @@ def _build_parser() -> _Parser:
     p.add_argument("--out", default=".", help="directory for derivations/ and figures/")
     p.add_argument("--check", action="store_true",
                    help="only say whether what is on disk is up to date (exit 1 if stale)")
-    p.add_argument("--only", nargs="+", metavar="METHOD", default=None,
-                   help="only these methods' Markdown and figures")
+    p.add_argument("--only", nargs="*", metavar="METHOD", default=None,
+                   help="only these methods' Markdown and figures (none: only the method of "
+                        "--method-file)")
     p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
                    help="also (with --only: only) a method of your own, from a TOML file "
                         "(see analyze --method-file)")
@@ -536,6 +537,9 @@ def _report_methods(args):
     if len(terms) > MAX_TERMS:
         raise InputError(f"At most {MAX_TERMS} penalties and adjustments in all (each adds a "
                          f"term to the field). Got {len(terms)} instead.")
+    if args.only == [] and not args.method_file:
+        raise InputError("The '--only' option of report takes METHOD ids, or none with "
+                         "--method-file (then only that method). Got neither.")
     bases: list = list(args.only or [])
     extra = []
     if args.method_file:

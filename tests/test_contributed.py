@@ -201,3 +201,20 @@ def test_cli_share_composes_r3gan(capsys):
     assert list(doc["params"]) == ["gamma"]
     want = stabgan.analyze(stabgan.method("r3gan")).to_dict()
     assert doc["jacobian"] == want["jacobian"]
+
+
+def test_report_only_with_a_method_file_draws_just_that_method(tmp_path):
+    """report --only (no ids) --method-file F writes only the file's method: its page, its
+    phase portrait and its distance plot (how a user draws a method of their own)."""
+    from stabgan._cli import main
+    f = tmp_path / "m.toml"
+    f.write_text('id = "r1-tilted"\nloss_d = "f(D(theta)) + f(-D(0))"\n'
+                 'd_penalty = "gamma/2 * psi**2 + beta * psi**4"\n'
+                 '[parameters]\ngamma = 0.3\nbeta = 5\n')
+    out = tmp_path / "mine"
+    assert main(["report", "--only", "--method-file", str(f), "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == [
+        "distance_r1-tilted.png", "phase_r1-tilted.png"]
+    assert [p.name for p in (out / "derivations").iterdir()] == ["r1-tilted.md"]
+    assert main(["report", "--only", "--out", str(tmp_path / "none")]) == 2
+    assert not (tmp_path / "none").exists()

@@ -6,7 +6,8 @@ import pytest
 
 import stabgan
 from stabgan._cli import main
-from stabgan.lemmas.extensions import _unrolled_jacobian
+from stabgan.lemmas.checks import Custom
+from stabgan.lemmas.extensions import _ema_spectrum, _ttur_symbolic, _unrolled_jacobian
 from stabgan.lemmas.published import _fake_only_spec, _noise_r1_equivalence
 from stabgan.lemmas import (AttractorIs, Conserved, CriticalIs, EigenvaluesAre, FieldsEqual,
                             NumericJacobianEigenvalues, OdeConserves, Ref, Statement,
@@ -60,6 +61,9 @@ WRONG = {
         ("-gamma/2 - sqrt(gamma**2/4 - fp0**2)", "-gamma/2 + sqrt(gamma**2/4 - fp0**2)")),
     "numeric: the hinge's outer orbits stay on their circles": AttractorIs(
         Ref.of("hinge"), ((2.0, 1.5),), ("none",)),
+    "EMA adds beta once (one player averaged)": Custom(lambda: _ema_spectrum(times=1)),
+    "TTUR: the discriminator's cap does not depend on h_g": Custom(
+        lambda: _ttur_symbolic(h_g_in_second=False)),
 }
 
 

@@ -193,7 +193,7 @@ S("mpps17-unrolled-damping",
 
 # -- the weight average (EMA) -----------------------------------------------------------------
 
-def _ema_spectrum():
+def _ema_spectrum(times: int = 2):
     """The joint operator of (raw, average) has the raw operator's eigenvalues and beta twice;
     on a cycle z = e^{i w} the average's amplitude is |(1 - beta) z / (z - beta)| times the
     raw one."""
@@ -207,7 +207,7 @@ def _ema_spectrum():
     free = sorted(transfer.free_symbols, key=str)
     zz = free[0] if free else z
     want = (1 - beta) * zz / (zz - beta)
-    ok = added == [beta, beta] and _same(transfer, want)
+    ok = added == [beta] * times and _same(transfer, want)
     return ok, f"EMA beta = 9/10: added eigenvalues {added}; transfer function {transfer}"
 
 
@@ -241,7 +241,7 @@ S("ema-adds-beta",
 
 # -- TTUR -------------------------------------------------------------------------------------
 
-def _ttur_symbolic():
+def _ttur_symbolic(h_g_in_second: bool = True):
     """The derived condition is c1 & c2 with c1 = k1 (gamma - a^2 h_g) > 0 and
     c2 = k2 (gamma - a^2 h_g)(4 - 2 gamma h_d + a^2 h_g h_d) > 0 for positive constants k1, k2:
     given c1, c2 holds iff 4 - 2 gamma h_d + a^2 h_g h_d > 0, the stated condition."""
@@ -249,7 +249,7 @@ def _ttur_symbolic():
     gamma = m.symbols["gamma"]
     a = analyze(m, scheme="simgd", h_g=HG_SYMBOL, h_d=HD_SYMBOL)
     first = gamma - _A ** 2 * HG_SYMBOL
-    second = 4 - 2 * gamma * HD_SYMBOL + _A ** 2 * HG_SYMBOL * HD_SYMBOL
+    second = 4 - 2 * gamma * HD_SYMBOL + (_A ** 2 * HG_SYMBOL * HD_SYMBOL if h_g_in_second else 0)
     parts = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
     ratios = []
     for part in parts:
