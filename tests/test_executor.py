@@ -339,3 +339,22 @@ def test_to_xarray_without_xarray_names_the_extra(monkeypatch):
     r = stabgan.simulate(stabgan.method("r1"), h=0.1, steps=2)
     with pytest.raises(ImportError, match=r"pip install 'stabgan\[xarray\]'"):
         r.to_xarray()
+
+
+def _heun(ops, x, memory):
+    """Heun's method (module level, so that it pickles by reference)."""
+    k1 = ops.v(x)
+    k2 = ops.v(ops.move(x, k1))
+    return ops.move(x, (k1[0] + k2[0], k1[1] + k2[1]), 1 / 2), {}
+
+
+def test_a_users_rule_runs_on_a_process_pool(pool):
+    rule = stabgan.update_rule("heun", _heun)
+    theta0, psi0, h = _batch()
+    m = stabgan.method("r1", gamma=0.3)
+    kw = dict(h=h, steps=100, theta0=theta0, psi0=psi0, bound=1e3, chunk_size=128)
+    _assert_same_simulation(stabgan.simulate(m, rule, **kw),
+                            stabgan.simulate(m, rule, executor=pool, **kw))
+    axes = dict(h=np.linspace(0.01, 4, 40), gamma=np.linspace(0, 3, 30))
+    _assert_same_maps([stabgan.stability_map(m, rule, **axes)],
+                      [stabgan.stability_map(m, rule, executor=pool, **axes)])

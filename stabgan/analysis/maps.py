@@ -286,10 +286,21 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     return StabilityMap(m, getattr(scheme, "name", scheme), arrays, rho, rho < 1, options)
 
 
+#: A user's rules as received by this process (an executor's worker unpickles a new RuleSpec
+#: per chunk; the polynomial cache needs the same object).
+_RULES: dict = {}
+
+
 def _map_chunk(task) -> np.ndarray:
     """The spectral radius per step on one chunk of grid points (the same code inline and
     on an executor's worker; the polynomial is derived once per process)."""
     key, count, args = task
+    from ..schemes.user import RuleSpec
+    if isinstance(key[3], RuleSpec):   # compared by identity: one object per rule per process
+        rule = key[3]
+        rule = _RULES.setdefault((rule.name, rule.step, rule.memory, rule.summary,
+                                  rule.citation), rule)
+        key = key[:3] + (rule,) + key[4:]
     funcs, period = _coefficients(*key)
     from .radius import spectral_radius_of_polynomials
     with np.errstate(all="ignore"):

@@ -288,10 +288,11 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
                          f"None. Got {progress!r} instead.")
     n_g = int_option(n_g, "n_g", 1, 50)
     n_d = int_option(n_d, "n_d", 1, 50)
-    rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
-                       base=base, lookahead_steps=lookahead_steps,
-                       lookahead_alpha=lookahead_alpha, lazy_every=lazy_every, ema=ema,
-                       beta1=beta1, beta2=beta2, eps=eps)
+    scheme_options = dict(n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
+                          base=base, lookahead_steps=lookahead_steps,
+                          lookahead_alpha=lookahead_alpha, lazy_every=lazy_every, ema=ema,
+                          beta1=beta1, beta2=beta2, eps=eps)
+    rule = make_scheme(scheme, **scheme_options)
     from ..schemes.rules import require_penalty
     require_penalty(m.spec, rule.lazy_every)
     if record_every is not None:
@@ -369,7 +370,8 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
                     result["hist_" + k][sl] = rec
             meter.add((sl.stop - sl.start) * steps)
 
-        tasks = [(m, rule, dtype.str, steps, bound, record_every, n_rec,
+        # the scheme travels as what make_scheme was given (a user's rule holds closures)
+        tasks = [(m, (scheme, scheme_options), dtype.str, steps, bound, record_every, n_rec,
                   *_chunk_input(flat, sl, dtype, rows, uniform)) for sl in chunks]
         run_tasks(executor, _simulate_chunk, tasks, collect,
                   lambda i: f"trajectories {chunks[i].start} to {chunks[i].stop - 1}")
@@ -403,7 +405,9 @@ def _store(result, keys, sl, x, prev, left_at) -> None:
 def _simulate_chunk(task):
     """One chunk on an executor's worker: the same :func:`run_chunk` as a serial run, on
     the chunk's own history arrays (returned with the final and previous iterates)."""
-    m, rule, dtype, steps, bound, record_every, n_rec, x0, h = task
+    m, (scheme, options), dtype, steps, bound, record_every, n_rec, x0, h = task
+    from ..schemes.scheme import make_scheme
+    rule = make_scheme(scheme, **options)
     dtype = np.dtype(dtype)
     n = x0.shape[1]
     start = make_start(m, rule, dtype, max(n, 1))
