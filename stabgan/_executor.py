@@ -32,8 +32,10 @@ IN_FLIGHT = 128
 
 
 class ExecutorError(RuntimeError):
-    """A chunk failed on the executor (it raised, or its worker died); the message names the
-    chunk. The batch returns nothing (and the command line writes nothing)."""
+    """A chunk of a batch failed on the executor given as ``executor=`` (it raised, or its
+    worker died): the message names the chunk (its number and the trajectories, grid points
+    or statement it covers) and the cause, which is also chained as ``__cause__``. The batch
+    returns nothing (and the command line writes nothing)."""
 
 
 def check_executor(executor, workers=None, where: str = "this function"):

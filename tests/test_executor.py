@@ -19,7 +19,7 @@ import pytest
 
 import stabgan
 from stabgan._cli import main
-from stabgan._executor import ExecutorError
+from stabgan import ExecutorError
 
 #: The schemes of the simulate comparison (memory: ogda, momentum, lookahead; a period:
 #: lookahead; a weight average: ema).

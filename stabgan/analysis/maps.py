@@ -167,7 +167,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
         ``client.get_executor()``, ...): the grid is cut into chunks of :data:`MAP_CHUNK`
         points whatever runs them (serial runs use the same chunks), so the map is the same
         bytes. Each worker derives the characteristic polynomial once (cached per process).
-        A failing chunk raises :class:`~stabgan._executor.ExecutorError` naming it.
+        A failing chunk raises :class:`ExecutorError` naming it.
     **axes : 1-D array_like or number
         An array makes an axis, a number fixes the option: ``h`` (both step sizes), ``h_g``,
         ``h_d``, ``momentum``, ``h_e``, ``lookahead_alpha``, ``lookahead_steps``,

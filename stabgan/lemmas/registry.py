@@ -74,7 +74,7 @@ def verify(ids=None, executor=None) -> list[VerificationResult]:
         with the same verdicts and details. A statement of the catalogue is sent by its id
         (each worker builds the catalogue once); one you registered is sent pickled (its
         checks must pickle: module-level functions). A task that raises or whose worker dies
-        raises :class:`~stabgan._executor.ExecutorError` naming the statement.
+        raises :class:`ExecutorError` naming the statement.
 
     Returns
     -------

@@ -248,7 +248,7 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         executor), computed by the same code as here, so the result is the same bytes as a
         serial run. The method and the scheme are pickled (a user's update rule must be a
         module-level function). A chunk that raises or whose worker dies raises
-        :class:`~stabgan._executor.ExecutorError` naming the chunk; nothing is returned.
+        :class:`ExecutorError` naming the chunk; nothing is returned.
         Not together with ``workers``.
     momentum, h_e, base, lookahead_steps, lookahead_alpha, lazy_every
         The options of the schemes with memory or a period, as in :func:`analyze`
