@@ -20,7 +20,7 @@ must not import each other.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ._errors import InputError
 
@@ -54,9 +54,11 @@ def check_executor(executor, workers=None, where: str = "this function"):
     return executor
 
 
-def run_tasks(executor, fn: Callable, tasks: Sequence, on_result: Callable[[int, Any], None],
+def run_tasks(executor, fn: Callable, count: int, make_task: Callable[[int], Any],
+              on_result: Callable[[int, Any], None],
               describe: Callable[[int], str] = lambda i: "") -> None:
-    """Run ``fn(task)`` for every task, inline (``executor`` None) or on ``executor``.
+    """Run ``fn(make_task(i))`` for i = 0 ... count - 1, inline (``executor`` None) or on
+    ``executor``; a task is made only when it is submitted.
 
     Parameters
     ----------
@@ -64,8 +66,10 @@ def run_tasks(executor, fn: Callable, tasks: Sequence, on_result: Callable[[int,
         Where the chunks run; None runs them here, in order.
     fn : callable
         A module-level function (it is pickled by reference for a process or a cluster).
-    tasks : sequence
-        One picklable argument per chunk.
+    count : int
+        The number of chunks.
+    make_task : callable
+        ``make_task(i)``: the picklable argument of chunk i.
     on_result : callable
         ``on_result(index, result)``, called in this process as each chunk completes (in
         order of completion on an executor).
@@ -80,17 +84,17 @@ def run_tasks(executor, fn: Callable, tasks: Sequence, on_result: Callable[[int,
         cause; the chunks still queued are cancelled.
     """
     if executor is None:
-        for i, task in enumerate(tasks):
-            on_result(i, fn(task))
+        for i in range(count):
+            on_result(i, fn(make_task(i)))
         return
     from concurrent.futures import FIRST_COMPLETED, wait
-    total = len(tasks)
+    total = count
     pending: dict = {}
     nxt = 0
     try:
         while nxt < total or pending:
             while nxt < total and len(pending) < IN_FLIGHT:
-                pending[executor.submit(fn, tasks[nxt])] = nxt
+                pending[executor.submit(fn, make_task(nxt))] = nxt
                 nxt += 1
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in sorted(done, key=pending.get):

@@ -279,7 +279,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     def collect(i, r) -> None:
         flat_rho[where[i]] = r
 
-    run_tasks(executor, _map_chunk, tasks, collect,
+    run_tasks(executor, _map_chunk, len(tasks), tasks.__getitem__, collect,
               lambda i: f"grid points {where[i][0]} to {where[i][-1]} in C order")
     options = {"n_g": n_g, "n_d": n_d, "order": order, **({"base": base} if base else {}),
                **{k: v for k, v in fixed.items()}}

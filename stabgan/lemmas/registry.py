@@ -115,8 +115,10 @@ def verify(ids=None, executor=None) -> list[VerificationResult]:
         out[i] = result
 
     # a catalogue statement travels as its id (its checks hold lambdas and closures)
-    tasks = [s.id if executor is not None and _CATALOGUE.get(s.id) is s else s for s in chosen]
-    run_tasks(executor, _check_one, tasks, collect, lambda i: f"statement {chosen[i].id!r}")
+    tasks = [s.id if executor is not None and _CATALOGUE.get(s.id) is s else s
+             for s in chosen]
+    run_tasks(executor, _check_one, len(tasks), tasks.__getitem__, collect,
+              lambda i: f"statement {chosen[i].id!r}")
     return out
 
 

@@ -112,11 +112,11 @@ class SimulationResult:
         -------
         xarray.Dataset
             Dimension ``trajectory`` (the batch, flattened in C order, numbered from 0;
-            ``attrs["shape"]`` is its shape) with the coordinates ``theta0``, ``psi0``, ``h_g``, ``h_d``; with
-            ``record_every`` also ``step`` (coordinate: the recorded steps). Variables:
-            ``theta``, ``psi``, ``distance``, ``converged``, ``diverged``, ``status``,
-            ``diverged_at`` (and ``theta_ema``, ``psi_ema``), ``history_theta``,
-            ``history_psi`` (trajectory x step). Attributes: ``method``, ``scheme``,
+            ``attrs["shape"]`` is its shape) with the coordinates ``theta0``, ``psi0``,
+            ``h_g``, ``h_d``; with ``record_every`` also ``step`` (coordinate: the recorded
+            steps). Variables: ``theta``, ``psi``, ``distance``, ``converged``,
+            ``diverged``, ``status``, ``diverged_at`` (and ``theta_ema``, ``psi_ema``),
+            ``history_theta``, ``history_psi`` (trajectory x step). Attributes: ``method``, ``scheme``,
             ``steps``, ``parameters`` (JSON), ``stabgan_version``. A grid of starts comes back
             with ``ds.set_index(trajectory=["theta0", "psi0"]).unstack("trajectory")``.
         """
@@ -169,7 +169,8 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
              n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
              dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
              bound: float = 1e8, chunk_size: int = 16384,
-             workers: int | None = None, progress=None, executor=None, momentum=None, h_e=None, base=None,
+             workers: int | None = None, progress=None, executor=None, momentum=None,
+             h_e=None, base=None,
              lookahead_steps=None, lookahead_alpha=None,
              lazy_every=None, ema=None, beta1=None, beta2=None, eps=None) -> SimulationResult:
     r"""Run a discrete scheme on the Dirac-GAN, many trajectories at once.
@@ -371,9 +372,11 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
             meter.add((sl.stop - sl.start) * steps)
 
         # the scheme travels as what make_scheme was given (a user's rule holds closures)
-        tasks = [(m, (scheme, scheme_options), dtype.str, steps, bound, record_every, n_rec,
-                  *_chunk_input(flat, sl, dtype, rows, uniform)) for sl in chunks]
-        run_tasks(executor, _simulate_chunk, tasks, collect,
+        def task(i):
+            return (m, (scheme, scheme_options), dtype.str, steps, bound, record_every, n_rec,
+                    *_chunk_input(flat, chunks[i], dtype, rows, uniform))
+
+        run_tasks(executor, _simulate_chunk, len(chunks), task, collect,
                   lambda i: f"trajectories {chunks[i].start} to {chunks[i].stop - 1}")
     elif workers == 1:
         work(chunks)
