@@ -117,8 +117,9 @@ class SimulationResult:
             steps). Variables: ``theta``, ``psi``, ``distance``, ``converged``,
             ``diverged``, ``status``, ``diverged_at`` (and ``theta_ema``, ``psi_ema``),
             ``history_theta``, ``history_psi`` (trajectory x step). Attributes:
-            ``method``, ``scheme``, ``steps``, ``parameters`` (JSON), ``stabgan_version``. A
-            grid of starts comes back with ``ds.set_index(trajectory=["theta0", "psi0"]).unstack("trajectory")``.
+            ``method``, ``scheme``, ``steps``, ``parameters`` (JSON), ``stabgan_version``.
+            A grid of starts comes back as a grid with
+            ``ds.set_index(trajectory=["theta0", "psi0"]).unstack("trajectory")``.
         """
         xr = import_optional("xarray", "xarray", "SimulationResult.to_xarray()")
         import json
