@@ -262,8 +262,22 @@ class _Executor:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
             # spawn: the command line runs a heartbeat thread, and fork after threads is unsafe
-            self.pool = ProcessPoolExecutor(self.workers,
-                                            mp_context=multiprocessing.get_context("spawn"))
+            # Ctrl-C reaches the whole process group; only this command should answer it (one
+            # line), not every worker with a traceback. A spawned worker inherits an ignored
+            # SIGINT from its very start (before it imports anything), so the workers are
+            # started now, with SIGINT ignored here for that moment.
+            try:
+                previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            except ValueError:  # not the main thread: leave signals alone
+                previous = None
+            try:
+                self.pool = ProcessPoolExecutor(self.workers,
+                                                mp_context=multiprocessing.get_context("spawn"))
+                for _ in range(self.workers):   # one new process per submit while none is idle
+                    self.pool.submit(int)
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
             return self.pool
         if self.address is not None:
             try:
