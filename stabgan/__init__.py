@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .analysis.analyze import Analysis as Analysis, analyze as analyze
 from ._errors import InputError as InputError
+from ._executor import ExecutorError as ExecutorError
 from .model.adjustments import Adjustment as Adjustment, adjustment as adjustment
 from .model.custom import custom_method as custom_method
 from .model.method import Method as Method, method as method
@@ -29,4 +30,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = ["method", "methods", "custom_method", "penalty", "adjustment", "analyze", "simulate", "integrate", "attractor",
            "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
            "MethodSpec", "Penalty", "Adjustment", "SimulationResult", "IntegrationResult", "Attractor", "InputError",
+           "ExecutorError",
            "update_rule", "RuleSpec"]

@@ -185,6 +185,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--steps", required=True, help="number of steps (rounds for altgd)")
     p.add_argument("--theta0", required=True, help="starting theta")
     p.add_argument("--psi0", required=True, help="starting psi")
+    _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("report", help="write derivations/ and figures/ (the main job)")
@@ -218,13 +219,98 @@ def _build_parser() -> _Parser:
     p.add_argument("--x", required=True, metavar="NAME=LO:HI:N", help="first axis")
     p.add_argument("--y", required=True, metavar="NAME=LO:HI:N", help="second axis")
     p.add_argument("--out", default=None, help="write a PNG of the map")
+    _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("verify", help="check the published statements (lemma suite)")
     p.add_argument("ids", nargs="*", help="statement ids (default: all)")
     p.add_argument("--list", action="store_true", help="list the statements, check nothing")
+    _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", default=None, metavar="N",
+                   help="run the work's fixed-size chunks on N worker processes (a process "
+                        "pool; the result is the same bytes as with one)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the chunks on the Dask cluster whose scheduler is at ADDRESS "
+                        "(e.g. tcp://10.0.0.5:8786; needs pip install 'stabgan[dask]')")
+
+
+#: Most worker processes that --workers starts.
+MAX_WORKERS = 256
+
+
+class _Executor:
+    """``--workers N`` (a process pool) or ``--scheduler ADDRESS`` (a Dask client's executor),
+    opened before any work and any file, closed after the command; None without either."""
+
+    def __init__(self, args):
+        self.workers = getattr(args, "workers", None)
+        self.address = getattr(args, "scheduler", None)
+        self.pool = self.client = None
+        if self.workers is not None and self.address is not None:
+            raise InputError("Give either --workers or --scheduler, not both.")
+        if self.workers is not None:
+            text = str(self.workers).strip()
+            if not (text.isdigit() and len(text) <= 4) or not 1 <= int(text) <= MAX_WORKERS:
+                from ._options import _describe
+                raise InputError(f"The '--workers' option must be an integer in [1, "
+                                 f"{MAX_WORKERS}]. Got {_describe(self.workers)} instead.")
+            self.workers = int(text)
+        if self.address is not None and not self.address.strip():
+            raise InputError("The '--scheduler' option must be the address of a Dask scheduler "
+                             "(e.g. tcp://127.0.0.1:8786). Got '' instead.")
+
+    def __enter__(self):
+        if self.workers is not None and self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            # spawn: the command line runs a heartbeat thread, and fork after threads is unsafe
+            # Ctrl-C reaches the whole process group; only this command should answer it (one
+            # line), not every worker with a traceback. A spawned worker inherits an ignored
+            # SIGINT from its very start (before it imports anything), so the workers are
+            # started now, with SIGINT ignored here for that moment.
+            try:
+                previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            except ValueError:  # not the main thread: leave signals alone
+                previous = None
+            try:
+                self.pool = ProcessPoolExecutor(self.workers,
+                                                mp_context=multiprocessing.get_context("spawn"))
+                for _ in range(self.workers):   # one new process per submit while none is idle
+                    self.pool.submit(int)
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
+            return self.pool
+        if self.address is not None:
+            try:
+                import distributed
+            except ImportError:
+                raise InputError("The '--scheduler' option needs Dask's distributed package: "
+                                 "pip install 'stabgan[dask]'.") from None
+            import logging
+            quiet = logging.getLogger("distributed")
+            level = quiet.level
+            quiet.setLevel(logging.CRITICAL)   # the one line below says it all
+            try:
+                self.client = distributed.Client(self.address)
+            except Exception as exc:  # noqa: BLE001 - any failure to connect is one line
+                raise InputError(f"Cannot reach the Dask scheduler at {self.address!r}: "
+                                 f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+            finally:
+                quiet.setLevel(level)
+            return self.client.get_executor()
+        return None
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
 
 
 def _axis(text: str, flag: str):
@@ -319,33 +405,16 @@ def _map(args) -> int:
                              f"and an axis.")
     fixed = {k: (_number(v, k.replace("_", "-")) if k not in ("lookahead_steps", "lazy_every")
                  else v) for k, v in fixed.items()}
-    target = _open_figure_target(args.out) if args.out is not None else None
-    try:
-        s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
-                                  **fixed, **{xn: xs, yn: ys})
-        if target:
-            from .report.plots import FIGURE_RC, _plt
-            plt = _plt()
-            with plt.rc_context(FIGURE_RC):
-                fig, ax = plt.subplots()
-                im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
-                                   vmin=0, vmax=1.5)
-                ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
-                ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
-                       f"n_d={n['n_d']}), spectral radius per step; white: 1")
-                fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
-                tmp, fmt = target
-                try:
-                    fig.savefig(tmp, format=fmt, dpi=100, metadata=_NO_METADATA[fmt])
-                finally:
-                    plt.close(fig)
-            try:
-                os.replace(tmp, args.out)
-            except OSError as exc:
-                raise OSError(exc.errno, exc.strerror, args.out) from None
-    finally:
-        if target and os.path.exists(target[0]):
-            os.remove(target[0])
+    with _Executor(args) as executor:   # connected before any file is made
+        target = _open_figure_target(args.out) if args.out is not None else None
+        try:
+            s = stabgan.stability_map(m, args.scheme, **n, order=args.order, base=args.base,
+                                      executor=executor, **fixed, **{xn: xs, yn: ys})
+            if target:
+                _plot_map(s, m, args, n, xn, xs, yn, ys, target)
+        finally:
+            if target and os.path.exists(target[0]):
+                os.remove(target[0])
     doc = {"method": m.id, "scheme": args.scheme, **n, "options": fixed,
            "x": {"name": xn, "values": xs.tolist()},
            "y": {"name": yn, "values": ys.tolist()},
@@ -359,6 +428,31 @@ def _map(args) -> int:
               f"convergent on {100 * doc['stable_fraction']:.1f}% of it"
               + (f"; map written to {args.out}" if args.out else ""))
     return 0
+
+
+def _plot_map(s, m, args, n, xn, xs, yn, ys, target) -> None:
+    """Draw the map into the temporary file ``target`` and rename it to ``args.out``."""
+    import numpy as np
+
+    from .report.plots import FIGURE_RC, _plt
+    plt = _plt()
+    with plt.rc_context(FIGURE_RC):
+        fig, ax = plt.subplots()
+        im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
+                           vmin=0, vmax=1.5)
+        ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
+        ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
+               f"n_d={n['n_d']}), spectral radius per step; white: 1")
+        fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
+        tmp, fmt = target
+        try:
+            fig.savefig(tmp, format=fmt, dpi=100, metadata=_NO_METADATA[fmt])
+        finally:
+            plt.close(fig)
+    try:
+        os.replace(tmp, args.out)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, args.out) from None
 
 
 def _verify(args) -> int:
@@ -378,7 +472,8 @@ def _verify(args) -> int:
             for s in chosen:
                 _print(f"{s.id:{width}}  {s.source}")
         return 0
-    results = verify(args.ids or None)
+    with _Executor(args) as executor:
+        results = verify(args.ids or None, executor=executor)
     failed = sum(not r.passed for r in results)
     if args.json:
         _print(_json_text([r.to_dict() for r in results]))
@@ -431,6 +526,9 @@ def _simulate(args, m) -> dict:
     n = {k: int(options[k]) if str(options[k]).isdigit() else options[k]
          for k in ("n_g", "n_d") if k in options}
     if args.scheme == "ode":
+        if args.workers is not None or args.scheduler is not None:
+            raise InputError("The options --workers and --scheduler run the discrete schemes' "
+                             "chunks; --scheme ode integrates one trajectory here.")
         if h.get("h") is None:
             raise InputError("The '--h' option is required with --scheme ode (the time span is "
                              "steps x h).")
@@ -468,11 +566,13 @@ def _simulate(args, m) -> dict:
         print(f"simulate: {done:,} of {total:,} steps ({100 * done / total:.1f}%), about "
               f"{(total - done) / rate:,.0f} s left", file=sys.stderr, flush=True)
 
-    r = stabgan.simulate(m, scheme=args.scheme, steps=steps, theta0=theta0, psi0=psi0,
-                         progress=progress,
-                         **{k: v for k, v in h.items() if v is not None}, **n,
-                         **({"order": options["order"]} if "order" in options else {}),
-                         **{k: options[k] for k in _MEMORY_OPTIONS + _OPTIMIZER if k in options})
+    with _Executor(args) as executor:
+        r = stabgan.simulate(m, scheme=args.scheme, steps=steps, theta0=theta0, psi0=psi0,
+                             progress=progress, executor=executor,
+                             **{k: v for k, v in h.items() if v is not None}, **n,
+                             **({"order": options["order"]} if "order" in options else {}),
+                             **{k: options[k] for k in _MEMORY_OPTIONS + _OPTIMIZER
+                                if k in options})
     return r.to_dict()
 
 

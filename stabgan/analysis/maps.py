@@ -12,7 +12,7 @@ reported per step (the period-th root), as in :func:`analyze`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
@@ -21,12 +21,17 @@ import numpy as np
 import sympy as sp
 
 from .._errors import InputError
+from .._executor import check_executor, import_optional, run_tasks, stabgan_version
 from ..model.method import Method, require_concrete_f
 from .._symbols import HD_SYMBOL, HG_SYMBOL
 from .._options import SCHEME_OPTIONS, SCHEMES, check_axis, refuse_adaptive
 from ..schemes.scheme import make_scheme
 
-__all__ = ["stability_map", "StabilityMap", "SCHEME_AXES"]
+__all__ = ["stability_map", "StabilityMap", "SCHEME_AXES", "MAP_CHUNK"]
+
+#: Grid points per chunk (one task on an executor). Fixed, whatever runs the chunks, so a
+#: serial run, a process pool and a cluster compute every point the same way.
+MAP_CHUNK = 1 << 16
 
 #: Scheme options that can be an axis (continuous ones become symbols, integer ones are
 #: derived value by value).
@@ -51,6 +56,8 @@ class StabilityMap:
         per axis).
     locally_convergent : ndarray of bool
         ``spectral_radius < 1``.
+    options : dict
+        What was fixed: ``n_g``, ``n_d``, ``order``, ``base`` and the options given as numbers.
     """
 
     method: Method
@@ -58,6 +65,34 @@ class StabilityMap:
     axes: dict
     spectral_radius: np.ndarray
     locally_convergent: np.ndarray
+    options: dict = field(default_factory=dict)
+
+    def to_xarray(self):
+        """The map as an ``xarray.Dataset`` (needs the optional extra: ``pip install
+        'stabgan[xarray]'``).
+
+        Returns
+        -------
+        xarray.Dataset
+            One dimension per axis, named as the axis (``h``, ``gamma``, ...) with its values
+            as the coordinate; variables ``spectral_radius`` and ``locally_convergent``;
+            attributes ``method``, ``scheme``, ``parameters`` (JSON: the method's values off
+            the axes), ``options`` (JSON: what was fixed) and ``stabgan_version``.
+        """
+        xr = import_optional("xarray", "xarray", "StabilityMap.to_xarray()")
+        import json
+        dims = tuple(self.axes)
+        params = {k: float(v) for k, v in sorted(self.method.numeric_params.items())
+                  if k not in self.axes}
+        attrs = {"method": self.method.id, "scheme": self.scheme,
+                 "parameters": json.dumps(params),
+                 "options": json.dumps({k: v if isinstance(v, (int, str)) or v is None
+                                        else float(v) for k, v in sorted(self.options.items())}),
+                 "stabgan_version": stabgan_version()}
+        return xr.Dataset({"spectral_radius": (dims, self.spectral_radius),
+                           "locally_convergent": (dims, self.locally_convergent)},
+                          coords={k: (k, np.asarray(v)) for k, v in self.axes.items()},
+                          attrs=attrs)
 
 
 @lru_cache(maxsize=None)
@@ -108,7 +143,7 @@ _BYTES_PER_POINT = 256
 
 
 def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
-                  order: str = "generator-first", base: str | None = None,
+                  order: str = "generator-first", base: str | None = None, executor=None,
                   **axes) -> StabilityMap:
     r"""The spectral radius of the update operator on a grid of step sizes, scheme options
     and method parameters.
@@ -127,6 +162,12 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
         AltGD order.
     base : {"simgd", "altgd"}, optional
         Lookahead's fast steps.
+    executor : concurrent.futures.Executor, optional
+        Evaluate the grid there (a ``ProcessPoolExecutor``, a Dask client's
+        ``client.get_executor()``, ...): the grid is cut into chunks of :data:`MAP_CHUNK`
+        points whatever runs them (serial runs use the same chunks), so the map is the same
+        bytes. Each worker derives the characteristic polynomial once (cached per process).
+        A failing chunk raises :class:`ExecutorError` naming it.
     **axes : 1-D array_like or number
         An array makes an axis, a number fixes the option: ``h`` (both step sizes), ``h_g``,
         ``h_d``, ``momentum``, ``h_e``, ``lookahead_alpha``, ``lookahead_steps``,
@@ -150,6 +191,7 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     """
     if not isinstance(m, Method):
         raise InputError(f"stability_map takes a method from stabgan.method(...). Got {m!r}.")
+    check_executor(executor, None, "stability_map")
     from ..schemes.user import RuleSpec
     custom = isinstance(scheme, RuleSpec)
     if not custom:
@@ -210,24 +252,58 @@ def stability_map(m: Method, scheme: str = "simgd", n_g: int = 1, n_d: int = 1,
     params = [grid[name] if name in grid else m.numeric_params[name] for name in names]
     rho = np.empty(shape)
     integer_axes = [k for k in _INTEGER if k in arrays]
+    tasks, where = [], []   # one task per chunk of MAP_CHUNK points of one integer combination
     for combo in product(*[np.unique(arrays[k]).astype(int) for k in integer_axes]):
         chosen = dict(zip(integer_axes, (int(c) for c in combo)))
         options = {**{k: v for k, v in structure.items() if k not in _STEP_AXES},
                    **symbolic, **chosen}
-        funcs, period = _coefficients(m.spec, m.f, m.generator, scheme, n_g, n_d, order,
-                                      tuple(sorted(options.items(), key=lambda kv: kv[0])))
+        key = (m.spec, m.f, m.generator, scheme, n_g, n_d, order,
+               tuple(sorted(options.items(), key=lambda kv: kv[0])))
+        _coefficients(*key)   # derive (and validate) here before any chunk is sent
         mask = np.ones(shape, bool)
         for k, c in chosen.items():
             mask &= grid[k] == c
+        index = np.flatnonzero(mask)
 
         def pick(a):
-            return np.broadcast_to(a, shape)[mask] if np.ndim(a) else a
+            return np.broadcast_to(a, shape).reshape(-1)[index] if np.ndim(a) else a
 
         args = [pick(hg), pick(hd), *[pick(c) for c in cont], *[pick(p) for p in params]]
-        with np.errstate(all="ignore"):
-            coeffs = [np.broadcast_to(fn(*args), (int(mask.sum()),)).astype(float)
-                      for fn in funcs]
-            from .radius import spectral_radius_of_polynomials
-            r = spectral_radius_of_polynomials(coeffs)
-            rho[mask] = r if period == 1 else r ** (1.0 / period)
-    return StabilityMap(m, getattr(scheme, "name", scheme), arrays, rho, rho < 1)
+        for lo in range(0, index.size, MAP_CHUNK):
+            part = slice(lo, min(lo + MAP_CHUNK, index.size))
+            tasks.append((key, part.stop - part.start,
+                          [a[part] if np.ndim(a) else a for a in args]))
+            where.append(index[part])
+    flat_rho = rho.reshape(-1)
+
+    def collect(i, r) -> None:
+        flat_rho[where[i]] = r
+
+    run_tasks(executor, _map_chunk, len(tasks), tasks.__getitem__, collect,
+              lambda i: f"grid points {where[i][0]} to {where[i][-1]} in C order")
+    options = {"n_g": n_g, "n_d": n_d, "order": order, **({"base": base} if base else {}),
+               **{k: v for k, v in fixed.items()}}
+    return StabilityMap(m, getattr(scheme, "name", scheme), arrays, rho, rho < 1, options)
+
+
+#: A user's rules as received by this process (an executor's worker unpickles a new RuleSpec
+#: per chunk; the polynomial cache needs the same object).
+_RULES: dict = {}
+
+
+def _map_chunk(task) -> np.ndarray:
+    """The spectral radius per step on one chunk of grid points (the same code inline and
+    on an executor's worker; the polynomial is derived once per process)."""
+    key, count, args = task
+    from ..schemes.user import RuleSpec
+    if isinstance(key[3], RuleSpec):   # compared by identity: one object per rule per process
+        rule = key[3]
+        rule = _RULES.setdefault((rule.name, rule.step, rule.memory, rule.summary,
+                                  rule.citation), rule)
+        key = key[:3] + (rule,) + key[4:]
+    funcs, period = _coefficients(*key)
+    from .radius import spectral_radius_of_polynomials
+    with np.errstate(all="ignore"):
+        coeffs = [np.broadcast_to(fn(*args), (count,)).astype(float) for fn in funcs]
+        r = spectral_radius_of_polynomials(coeffs)
+        return r if period == 1 else r ** (1.0 / period)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from .checks import Check
 from .._errors import InputError
+from .._executor import check_executor, run_tasks
 from .statement import Statement, VerificationResult
 
 __all__ = ["Statement", "VerificationResult", "register", "unregister", "statements", "verify",
@@ -60,13 +61,20 @@ def _run(check: Check) -> dict:
     return {"passed": bool(passed), "detail": detail}
 
 
-def verify(ids=None) -> list[VerificationResult]:
+def verify(ids=None, executor=None) -> list[VerificationResult]:
     """Check statements of the registry, each symbolically and numerically.
 
     Parameters
     ----------
     ids : str or list of str, optional
         The statements to check: one id or a list of them (default: all).
+    executor : concurrent.futures.Executor, optional
+        Check the statements there, one statement per task (a ``ProcessPoolExecutor``, a Dask
+        client's ``client.get_executor()``, ...); the results come back in the same order
+        with the same verdicts and details. A statement of the catalogue is sent by its id
+        (each worker builds the catalogue once); one you registered is sent pickled (its
+        checks must pickle: module-level functions). A task that raises or whose worker dies
+        raises :class:`ExecutorError` naming the statement.
 
     Returns
     -------
@@ -79,6 +87,7 @@ def verify(ids=None) -> list[VerificationResult]:
     >>> [r.passed for r in verify(["mgn18-lemma-2.3"])]
     [True]
     """
+    check_executor(executor, None, "verify")
     _load_catalogue()
     if isinstance(ids, str):  # one id, not its characters
         ids = [ids]
@@ -100,17 +109,35 @@ def verify(ids=None) -> list[VerificationResult]:
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise InputError(f"Unknown statement id {unknown[0]!r}: see stabgan verify --list.{hint}")
         chosen = [REGISTRY[i] for i in ids]
-    out = []
-    for s in chosen:
-        t0 = time.perf_counter()
-        sym = _run(s.symbolic)
-        num = _run(s.numeric)
-        out.append(VerificationResult(s.id, s.statement, s.source, sym, num,
-                                      sym["passed"] and num["passed"], time.perf_counter() - t0))
+    out: list = [None] * len(chosen)
+
+    def collect(i, result) -> None:
+        out[i] = result
+
+    # a catalogue statement travels as its id (its checks hold lambdas and closures)
+    tasks = [s.id if executor is not None and _CATALOGUE.get(s.id) is s else s
+             for s in chosen]
+    run_tasks(executor, _check_one, len(tasks), tasks.__getitem__, collect,
+              lambda i: f"statement {chosen[i].id!r}")
     return out
 
 
+def _check_one(s) -> VerificationResult:
+    """Check one statement (given, or by its id in the catalogue): the same code inline and on
+    an executor's worker."""
+    if isinstance(s, str):
+        _load_catalogue()
+        s = _CATALOGUE[s]
+    t0 = time.perf_counter()
+    sym = _run(s.symbolic)
+    num = _run(s.numeric)
+    return VerificationResult(s.id, s.statement, s.source, sym, num,
+                              sym["passed"] and num["passed"], time.perf_counter() - t0)
+
+
 _LOADED = False
+#: The catalogue's statements by id (as built in this process).
+_CATALOGUE: dict[str, Statement] = {}
 
 
 def _load_catalogue() -> None:
@@ -122,4 +149,5 @@ def _load_catalogue() -> None:
         from .published import STATEMENTS as PUBLISHED
         # the published statements, the optimizers', then those of the extension API's entries
         for s in (*PUBLISHED, *OPTIMIZERS, *EXTENSIONS):
+            _CATALOGUE[s.id] = s
             register(s)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
+from .._executor import check_executor, import_optional, run_tasks, stabgan_version
 from .._options import (SIMULATE_SCHEMES, broadcast_named, check_float_option, check_memory,
                         float_array, int_option)
 from ..model.method import Method, require_concrete_f
@@ -90,6 +91,10 @@ class SimulationResult:
     psi_ema: np.ndarray | None = None
     history_theta_ema: np.ndarray | None = None
     history_psi_ema: np.ndarray | None = None
+    theta0: np.ndarray | None = None
+    psi0: np.ndarray | None = None
+    h_g: np.ndarray | None = None
+    h_d: np.ndarray | None = None
 
     @property
     def distance_ema(self) -> np.ndarray | None:
@@ -98,6 +103,50 @@ class SimulationResult:
             return None
         return np.hypot(np.asarray(self.theta_ema, np.float64),
                         np.asarray(self.psi_ema, np.float64))
+
+    def to_xarray(self):
+        """The result as an ``xarray.Dataset`` (needs the optional extra: ``pip install
+        'stabgan[xarray]'``).
+
+        Returns
+        -------
+        xarray.Dataset
+            Dimension ``trajectory`` (the batch, flattened in C order, numbered from 0;
+            ``attrs["shape"]`` is its shape) with the coordinates ``theta0``, ``psi0``,
+            ``h_g``, ``h_d``; with ``record_every`` also ``step`` (coordinate: the recorded
+            steps). Variables: ``theta``, ``psi``, ``distance``, ``converged``,
+            ``diverged``, ``status``, ``diverged_at`` (and ``theta_ema``, ``psi_ema``),
+            ``history_theta``, ``history_psi`` (trajectory x step). Attributes:
+            ``method``, ``scheme``, ``steps``, ``parameters`` (JSON), ``stabgan_version``.
+            A grid of starts comes back as a grid with
+            ``ds.set_index(trajectory=["theta0", "psi0"]).unstack("trajectory")``.
+        """
+        xr = import_optional("xarray", "xarray", "SimulationResult.to_xarray()")
+        import json
+        shape = np.shape(self.theta)
+
+        def flat(a):
+            return np.broadcast_to(np.asarray(a), shape).reshape(-1)
+
+        data = {k: ("trajectory", flat(getattr(self, k)))
+                for k in ("theta", "psi", "distance", "converged", "diverged", "status",
+                          "diverged_at", "theta_ema", "psi_ema") if getattr(self, k) is not None}
+        for k in ("history_theta", "history_psi", "history_theta_ema", "history_psi_ema"):
+            a = getattr(self, k)
+            if a is not None:
+                data[k] = (("trajectory", "step"), np.asarray(a).reshape(-1, a.shape[-1]))
+        coords = {"trajectory": ("trajectory", np.arange(int(np.prod(shape, dtype=int))))}
+        coords.update({k: ("trajectory", flat(getattr(self, k)))
+                       for k in ("theta0", "psi0", "h_g", "h_d") if getattr(self, k) is not None})
+        if self.record_steps is not None:
+            coords["step"] = ("step", np.asarray(self.record_steps))
+        attrs = {"method": self.method.id, "scheme": self.scheme, "steps": self.steps,
+                 "parameters": json.dumps({k: float(v) for k, v in
+                                           sorted(self.method.numeric_params.items())}),
+                 "shape": list(shape), "stabgan_version": stabgan_version()}
+        if self.ema is not None:
+            attrs["ema"] = self.ema
+        return xr.Dataset(data, coords=coords, attrs=attrs)
 
     def to_dict(self) -> dict:
         """The JSON document of ``stabgan simulate --json`` (with ``ema``: also ``ema``,
@@ -121,7 +170,8 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
              n_g: int = 1, n_d: int = 1, h_g=None, h_d=None, order: str = "generator-first",
              dtype=np.float64, record_every: int | None = None, tol: float = 1e-6,
              bound: float = 1e8, chunk_size: int = 16384,
-             workers: int | None = None, progress=None, momentum=None, h_e=None, base=None,
+             workers: int | None = None, progress=None, executor=None, momentum=None,
+             h_e=None, base=None,
              lookahead_steps=None, lookahead_alpha=None,
              lazy_every=None, ema=None, beta1=None, beta2=None, eps=None) -> SimulationResult:
     r"""Run a discrete scheme on the Dirac-GAN, many trajectories at once.
@@ -191,7 +241,17 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         results do not depend on the thread count.
     progress : callable, optional
         Called as ``progress(done, total)`` with trajectory-steps done so far, at most about
-        once a second (the command line prints it on stderr for long runs).
+        once a second (the command line prints it on stderr for long runs; on an executor
+        as chunks complete).
+    executor : concurrent.futures.Executor, optional
+        Run the chunks there instead: a ``ProcessPoolExecutor``, a Dask client's
+        ``client.get_executor()``, ``mpi4py.futures.MPIPoolExecutor``. Each chunk of
+        ``chunk_size`` trajectories is one task (the chunking does not depend on the
+        executor), computed by the same code as here, so the result is the same bytes as a
+        serial run. The method and the scheme are pickled (a user's update rule must be a
+        module-level function). A chunk that raises or whose worker dies raises
+        :class:`ExecutorError` naming the chunk; nothing is returned.
+        Not together with ``workers``.
     momentum, h_e, base, lookahead_steps, lookahead_alpha, lazy_every
         The options of the schemes with memory or a period, as in :func:`analyze`
         (``steps`` counts single steps: a lookahead or lazy period of k steps takes k).
@@ -230,15 +290,17 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
                          f"None. Got {progress!r} instead.")
     n_g = int_option(n_g, "n_g", 1, 50)
     n_d = int_option(n_d, "n_d", 1, 50)
-    rule = make_scheme(scheme, n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
-                       base=base, lookahead_steps=lookahead_steps,
-                       lookahead_alpha=lookahead_alpha, lazy_every=lazy_every, ema=ema,
-                       beta1=beta1, beta2=beta2, eps=eps)
+    scheme_options = dict(n_g=n_g, n_d=n_d, order=order, momentum=momentum, h_e=h_e,
+                          base=base, lookahead_steps=lookahead_steps,
+                          lookahead_alpha=lookahead_alpha, lazy_every=lazy_every, ema=ema,
+                          beta1=beta1, beta2=beta2, eps=eps)
+    rule = make_scheme(scheme, **scheme_options)
     from ..schemes.rules import require_penalty
     require_penalty(m.spec, rule.lazy_every)
     if record_every is not None:
         record_every = int_option(record_every, "record_every", 1)
     chunk_size = int_option(chunk_size, "chunk_size", 1)
+    check_executor(executor, workers, "simulate")
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise InputError(f"The 'dtype' option must be float32 or float64. Got {dtype} instead.")
@@ -294,29 +356,74 @@ def simulate(m: Method, scheme: str = "simgd", h=None, steps: int = 1000, theta0
         start = make_start(m, rule, dtype, min(chunk_size, max(total, 1)))
         with np.errstate(all="ignore"):  # errstate is per thread (a context variable)
             for sl in my_chunks:
-                x0 = np.array([flat[0][sl].astype(dtype), flat[1][sl].astype(dtype)])
-                if rows == 4:   # the average starts at the start
-                    x0 = np.concatenate([x0, x0])
-                h = uniform if uniform is not None else (flat[2][sl].astype(dtype),
-                                                   flat[3][sl].astype(dtype))
+                x0, h = _chunk_input(flat, sl, dtype, rows, uniform)
                 history = tuple(result["hist_" + k][sl] for k in keys) if n_rec else None
                 x, prev, left_at = run_chunk(start, x0, h, steps, bound, history=history,
                                              record_every=record_every, meter=meter)
-                for k, row in zip(keys, x):
-                    result[k][sl] = row
-                result["prev_theta"][sl], result["prev_psi"][sl] = prev[0], prev[1]
-                result["diverged_at"][sl] = left_at
-    if workers == 1:
+                _store(result, keys, sl, x, prev, left_at)
+
+    if executor is not None:
+        def collect(i, out) -> None:
+            sl = chunks[i]
+            x, prev, left_at, history = out
+            _store(result, keys, sl, x, prev, left_at)
+            if n_rec:
+                for k, rec in zip(keys, history):
+                    result["hist_" + k][sl] = rec
+            meter.add((sl.stop - sl.start) * steps)
+
+        # the scheme travels as what make_scheme was given (a user's rule holds closures)
+        def task(i):
+            return (m, (scheme, scheme_options), dtype.str, steps, bound, record_every, n_rec,
+                    *_chunk_input(flat, chunks[i], dtype, rows, uniform))
+
+        run_tasks(executor, _simulate_chunk, len(chunks), task, collect,
+                  lambda i: f"trajectories {chunks[i].start} to {chunks[i].stop - 1}")
+    elif workers == 1:
         work(chunks)
     else:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, [chunks[i::workers] for i in range(workers)]))
+    inputs = {"theta0": th0, "psi0": ps0, "h_g": hg, "h_d": hd}
     return _finish(m, rule.name, steps, result, tol, dtype, shape, record_every, n_rec,
-                   None if rule.ema is None else float(rule.ema))
+                   None if rule.ema is None else float(rule.ema), inputs)
 
 
-def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec, ema=None):
+def _chunk_input(flat, sl, dtype, rows, uniform):
+    """The starting iterates (2 or 4 rows) and step sizes of the chunk ``sl``."""
+    x0 = np.array([flat[0][sl].astype(dtype), flat[1][sl].astype(dtype)])
+    if rows == 4:   # the average starts at the start
+        x0 = np.concatenate([x0, x0])
+    h = uniform if uniform is not None else (flat[2][sl].astype(dtype), flat[3][sl].astype(dtype))
+    return x0, h
+
+
+def _store(result, keys, sl, x, prev, left_at) -> None:
+    for k, row in zip(keys, x):
+        result[k][sl] = row
+    result["prev_theta"][sl], result["prev_psi"][sl] = prev[0], prev[1]
+    result["diverged_at"][sl] = left_at
+
+
+def _simulate_chunk(task):
+    """One chunk on an executor's worker: the same :func:`run_chunk` as a serial run, on
+    the chunk's own history arrays (returned with the final and previous iterates)."""
+    m, (scheme, options), dtype, steps, bound, record_every, n_rec, x0, h = task
+    from ..schemes.scheme import make_scheme
+    rule = make_scheme(scheme, **options)
+    dtype = np.dtype(dtype)
+    n = x0.shape[1]
+    start = make_start(m, rule, dtype, max(n, 1))
+    history = tuple(np.empty((n, n_rec), dtype) for _ in range(x0.shape[0])) if n_rec else None
+    with np.errstate(all="ignore"):
+        x, prev, left_at = run_chunk(start, x0, h, steps, bound, history=history,
+                                     record_every=record_every)
+    return x, prev, left_at, history
+
+
+def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec, ema=None,
+            inputs=None):
     """Distances and statuses from the final states."""
     with np.errstate(all="ignore"):
         theta, psi = result["theta"], result["psi"]
@@ -350,4 +457,4 @@ def _finish(m, scheme, steps, result, tol, dtype, shape, record_every, n_rec, em
                             converged=shaped(converged), diverged=shaped(diverged),
                             status=shaped(status), diverged_at=shaped(result["diverged_at"]),
                             history_theta=hist[0], history_psi=hist[1], record_steps=hist[2],
-                            **average)
+                            **average, **(inputs or {}))

@@ -315,6 +315,11 @@ class RuleSpec:
         return Scheme(self.name, (SubStep("both"),), h_g, h_d, lazy_every=lazy, rule=self.rule,
                       ema=average)
 
+    def __reduce__(self):
+        # the adapter holds closures: send what the user gave and rebuild it (on an executor's
+        # worker; ``step`` and callable initial values pickle by reference when module-level)
+        return (RuleSpec, (self.name, self.step, self.memory, self.summary, self.citation))
+
     def __repr__(self) -> str:
         return (f"RuleSpec(name={self.name!r}, memory={list(self.memory_names)!r}, "
                 f"summary={self.summary!r})")
