@@ -51,7 +51,7 @@ def _kind(word: str) -> str:
         return "text" if core in _TEXT_LETTERS else "math"
     if re.fullmatch(r"[a-z]+\d", core) and not core.startswith("r"):
         return "math"  # parameter names such as g0
-    if re.match(r"-?f'+\(0\)", core):
+    if re.match(r"[(\[]*-?f'+\(0\)", word):
         return "math"
     if re.fullmatch(r"[a-z_]{3,}(/[a-z_]{3,})+(\.py)?", core) and (
             ".py" in core or core.count("/") > 1):
@@ -230,8 +230,9 @@ def _prepare(text: str) -> str:
     applied to arguments that is not a function (``gan(f = general)``) is set apart."""
     text = re.sub(r"(?<![A-Za-z'])'([^']+)'(?![A-Za-z])", r"\1", text)
     text = re.sub(r"\s*\{\}", "", text)  # an empty dict of options
-    return re.sub(r"\b([A-Za-z][\w-]{2,})\(", lambda m: m.group(0) if m.group(1) in _FUNCTIONS
-                  or m.group(1) in GREEK or m.group(1) in ("sqrt",) else m.group(1) + " (", text)
+    return re.sub(r"(?<![\w'])([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\(", lambda m: m.group(0)
+                  if len(m.group(1)) < 2 or m.group(1) in _FUNCTIONS or m.group(1) in GREEK
+                  or m.group(1) in _NAMES or m.group(1) == "sqrt" else m.group(1) + " (", text)
 
 
 def prose_tex(text: str) -> str:
