@@ -257,8 +257,10 @@ def _differs(new: Path, old: Path) -> bool:
         return True
 
 
-#: The pdflatex and bibtex passes: LaTeX, BibTeX, then LaTeX twice for the references.
-PDF_PASSES = ("pdflatex", "bibtex", "pdflatex", "pdflatex")
+#: The pdflatex and bibtex passes: LaTeX, BibTeX, then LaTeX twice for the references. The
+#: first two LaTeX passes only write .aux (``-draftmode``: no PDF, the figures are not read),
+#: so the PNGs are embedded once.
+PDF_PASSES = ("pdflatex-draft", "bibtex", "pdflatex-draft", "pdflatex")
 
 
 def build_pdf(derivations: Path, log=None) -> str | None:
@@ -278,10 +280,12 @@ def build_pdf(derivations: Path, log=None) -> str | None:
            "BIBINPUTS": str(derivations.resolve()) + os.pathsep}
     with tempfile.TemporaryDirectory() as tmp:
         for step in PDF_PASSES:
-            cmd = ([exe, "-interaction=nonstopmode", "-halt-on-error",
-                    f"-output-directory={tmp}", "stabgan.tex"] if step == "pdflatex" else
+            latex_pass = step.startswith("pdflatex")
+            cmd = ([exe, "-interaction=nonstopmode", "-halt-on-error"]
+                   + (["-draftmode"] if step.endswith("draft") else [])
+                   + [f"-output-directory={tmp}", "stabgan.tex"] if latex_pass else
                    [bib, "stabgan"])
-            proc = subprocess.run(cmd, cwd=derivations if step == "pdflatex" else tmp,
+            proc = subprocess.run(cmd, cwd=derivations if latex_pass else tmp,
                                   capture_output=True, text=True, timeout=600, env=env)
             if proc.returncode != 0 and not (step == "bibtex" and proc.returncode == 1):
                 tail = "\n".join(proc.stdout.splitlines()[-15:])

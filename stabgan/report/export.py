@@ -12,15 +12,9 @@ from ..analysis.analyze import Analysis, analyze
 from ..model.method import method
 from ..model.catalogue import MethodSpec, get_spec
 from .._printing import latex
+from .prose import prose_md
 
 __all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
-
-
-def _tex_text(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
-                 ("_", r"\_"), ("^", r"\^{}"), ("~", r"\~{}"), ("{", r"\{"), ("}", r"\}")):
-        text = text.replace(a, b)
-    return text
 
 
 def method_results(spec: MethodSpec) -> dict:
@@ -44,10 +38,6 @@ def method_results(spec: MethodSpec) -> dict:
     return out
 
 
-def _eigs(a: Analysis) -> str:
-    return ",\\quad ".join(latex(e) for e in a.eigenvalues) if a.eigenvalues else r"\text{---}"
-
-
 def _bound(value) -> str:
     if value is None:
         return r"\text{no } h"
@@ -67,20 +57,12 @@ def _altgd_cell(a: Analysis) -> str:
     return _bound(a.h_max)
 
 
-def _discrete_verdict_tex(a: Analysis) -> str:
-    if a.locally_convergent is None:
-        conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
-        return (r"locally convergent if and only if (Schur-Cohn, in closed form)"
-                r"\begin{gather*}" + r" \\ ".join(latex(c) for c in conds) + r"\end{gather*}")
-    return _tex_text(a.verdict()) + r".\par"
-
-
 def _discrete_verdict_md(a: Analysis) -> list[str]:
     if a.locally_convergent is None:
         conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
         return ["locally convergent if and only if (Schur-Cohn, in closed form)", ""] + \
             [f"$${latex(c)}$$" for c in conds] + [""]
-    return [a.verdict() + ".", ""]
+    return [prose_md(a.verdict()) + ".", ""]
 
 
 def _verdict_short(a: Analysis) -> str:
@@ -91,71 +73,6 @@ def _verdict_short(a: Analysis) -> str:
     if a.locally_convergent is None:
         return "if $" + latex(a.condition) + "$"
     return "no (marginal)" if a.marginal else "no"
-
-
-def _losses(spec: MethodSpec, f: str) -> tuple[str, str]:
-    from ..model.method import derive
-    d = derive(spec, f, "minimax")
-    return latex(d.loss_g), latex(d.loss_d)
-
-
-def _section_tex(r: dict) -> list[str]:
-    spec = r["spec"]
-    c, s, alt = r["continuous"], r["simgd"], r["altgd"]
-    params = ", ".join(f"${latex(sp.Symbol(p.name))} = {p.to_dict()['default']}$"
-                       for p in spec.parameters) or "none"
-    f_used = "general" if spec.takes_f else spec.builtin_f
-    lg, ld = _losses(spec, "general" if spec.takes_f else {"t": "t", "logistic": "logistic",
-                                                             "none": "t"}[spec.builtin_f])
-    lines = [r"\section{\texttt{%s}: %s}" % (spec.id, _tex_text(spec.summary)),
-             r"\textbf{Source:} " + _tex_text(str(spec.citation)) + r"\par",
-             r"\textbf{Convention:} " + _tex_text(spec.convention) + r"\par",
-             r"\textbf{Parameters (defaults):} " + params + r"\par",
-             r"\textbf{Losses} (f " + _tex_text(f_used) + r"; the generator descends $L_G$, "
-             r"the discriminator ascends $L_D$):",
-             r"\begin{align*}", r"L_G &= " + lg + r" \\", r"L_D &= " + ld, r"\end{align*}"]
-    if "general" in r:
-        g = r["general"]
-        lines += [r"\subsection*{Continuous time, general $f$, parameters symbolic}",
-                  g.to_latex()]
-        for label, key in (("SimGD", "general_simgd"), ("AltGD ($n_g = n_d = 1$)", "general_altgd")):
-            a = r[key]
-            if a.jacobian is None:
-                continue
-            lines += [r"\textbf{" + label + r"} (general $f$, step $h = h_g = h_d$): update "
-                      r"eigenvalues", r"\[" + _eigs(a) + r"\]", _discrete_verdict_tex(a)]
-    lines += [r"\subsection*{Continuous time, " + ("logistic $f$" if f_used != "t" else "$f(t) = t$")
-              + ", parameters symbolic}", r["symbolic"].to_latex()]
-    if c.nonsmooth is not None:
-        lines.append(r"\subsection*{Non-smooth analysis at the defaults}")
-        lines.append(_tex_text(c.nonsmooth["behaviour"]) + r"\par")
-        for side, info in sorted(c.nonsmooth["one_sided"].items()):
-            for e in info["equilibria"]:
-                lines.append(r"One-sided equilibrium $(\theta_b, \psi) = (" + e["theta"]["latex"]
-                             + ", 0^{" + e["psi"][-1] + r"})$, Jacobian $" + e["jacobian"]["latex"]
-                             + r"$, " + _tex_text(e["type"]) + r".\par")
-        return lines
-    lines += [r"\subsection*{At the defaults}",
-              r"Eigenvalues $" + _eigs(c) + r"$; verdict: " + _tex_text(c.verdict()) + r".\par"]
-    for name, value in sorted(c.critical.items()):
-        lines.append(r"Critical $" + latex(sp.Symbol(name)) + r"$ (other parameters at their "
-                     r"defaults): $" + latex(value) + r"$.\par")
-    for label, a in (("SimGD", s), ("AltGD ($n_g = n_d = 1$)", alt)):
-        lines.append(r"\textbf{" + label + r":} $h_{\max} = " + _bound(a.h_max) + r"$")
-        d = a.discrete
-        if d["h_marginal"] is not None:
-            lines.append(r"; the spectrum stays on the unit circle for $h \le "
-                         + _bound(d["h_marginal"]) + "$"
-                         + (", with a defective eigenvalue (a Jordan block): the linearized "
-                            "iterates grow linearly" if d.get("defective") else ""))
-        if d["stable_intervals"]:
-            lines.append("; stable again on " + ", ".join(
-                r"$(%s, %s)$" % (_bound(lo), _bound(hi)) for lo, hi in d["stable_intervals"]))
-        if d["h_opt"] is not None:
-            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
-                         r"$%.6g$" % (d["h_opt"], d["rate_opt"]))
-        lines.append(r".\par")
-    return lines
 
 
 #: The schemes of the LaTeX document's scheme sections: (title, scheme, options, update rule).
@@ -223,30 +140,6 @@ def scheme_results() -> list[dict]:
     return out
 
 
-def _scheme_section_tex(s: dict) -> list[str]:
-    lines = [r"\subsection{" + s["title"] + "}", r"\[" + s["rule"] + r"\]"]
-    for a in s["cases"]:
-        d = a.discrete
-        m = a.method
-        params = ", ".join(f"${latex(sp.Symbol(k))} = {latex(v)}$" for k, v in m.params.items())
-        state = ", ".join(r"\texttt{%s}" % _tex_text(c) for c in d["state"])
-        period = (f" over one period of {d['period']} steps" if d["period"] > 1 else "")
-        lines += [r"\paragraph{\texttt{%s}%s} Update operator%s on the state (%s):"
-                  % (m.id, f" ({params})" if params else "", period, state)]
-        if a.jacobian.rows <= 4 and len(latex(a.jacobian)) < 1500:
-            lines.append(r"\[" + latex(a.jacobian) + r"\]")
-        lines.append(r"characteristic polynomial \[" + latex(d["charpoly"]) + r"\]")
-        if a.eigenvalues and sum(len(latex(e)) for e in a.eigenvalues) < 1200:
-            lines.append(r"eigenvalues \[" + _eigs(a) + r"\]")
-        lines.append(_discrete_verdict_tex(a))
-        lines.append(r"$h_{\max} = " + _altgd_cell(a) + "$")
-        if d["h_opt"] is not None:
-            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
-                         r"$%.6g$ per step" % (d["h_opt"], d["rate_opt"]))
-        lines.append(r".\par")
-    return lines
-
-
 def latex_document(results: list[dict], verification: list, schemes: list | None = None,
                    figures: dict | None = None) -> str:
     """The complete LaTeX document (see :mod:`.document`); ``figures`` maps a method id to
@@ -264,9 +157,10 @@ def method_markdown(r: dict, figures: list[str]) -> str:
     spec = r["spec"]
     c, s, alt = r["continuous"], r["simgd"], r["altgd"]
     from .titles import title as method_title
-    lines = [f"# `{spec.id}`: {method_title(spec)}", "", spec.summary[0].upper() + spec.summary[1:] + ".",
+    lines = [f"# `{spec.id}`: {method_title(spec)}", "",
+             prose_md(spec.summary[0].upper() + spec.summary[1:]) + ".",
              "", f"**Source:** {spec.citation} (BibTeX key `{spec.citation.key}`)", "",
-             f"**Convention:** {spec.convention}", ""]
+             f"**Convention:** {prose_md(spec.convention)}", ""]
     if spec.parameters:
         lines.append("**Parameters:** " + ", ".join(
             f"`{p.name}` = {p.to_dict()['default']} ({p.meaning}, range {p.interval})"
@@ -283,7 +177,7 @@ def method_markdown(r: dict, figures: list[str]) -> str:
         if a.jacobian is not None:
             lines += ["$$v'(0, 0) = " + latex(a.jacobian) + "$$", "",
                       "$$\\lambda_{1,2} = " + _md_eigs(a) + "$$", ""]
-        lines += [f"**Verdict:** {a.verdict()}.", ""]
+        lines += [f"**Verdict:** {prose_md(a.verdict())}.", ""]
         for name, value in sorted(a.critical.items()):
             lines += [f"**Critical {name}:** ${latex(value)}$", ""]
     for label, key in (("SimGD", "general_simgd"), ("AltGD (n_g = n_d = 1)", "general_altgd")):

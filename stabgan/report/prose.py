@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["prose_tex", "math_tex", "tex_text"]
+__all__ = ["prose_tex", "prose_md", "math_tex", "tex_text"]
 
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
          "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
@@ -45,7 +45,7 @@ def _kind(word: str) -> str:
         return "text"
     if _NUMBER.match(core):
         return "number"
-    if core in _NAMES or core in GREEK or core in _FUNCTIONS and core != "re" and core != "im":
+    if core in _NAMES or core in GREEK:
         return "math"
     if re.fullmatch(r"[A-Za-z]", core):
         return "text" if core in _TEXT_LETTERS else "math"
@@ -104,8 +104,9 @@ def _ident(name: str) -> str:
     return r"\text{" + name + "}"
 
 
-def math_tex(expr: str) -> str:
-    """One ASCII/SymPy formula as LaTeX math (without the dollars)."""
+def math_tex(expr: str, breaks: bool = True) -> str:
+    """One ASCII/SymPy formula as LaTeX math (without the dollars); ``breaks``: allow a line
+    break after each comma (pdfLaTeX; not for GitHub's MathJax)."""
     tokens = _TOKEN.findall(expr)
     out, i, braces = [], 0, []
     while i < len(tokens):
@@ -162,7 +163,7 @@ def math_tex(expr: str) -> str:
         elif t == "*":
             out.append(r"\, ")
         elif t == "," and not braces:
-            out.append(r",\allowbreak")
+            out.append(r",\allowbreak " if breaks else ", ")
         elif not t.strip() and out and out[-1][-1:].isdigit() and nxt[:1].isdigit():
             out.append(r"\ ")
         elif t in ("<=", ">=", "->", "+-"):
@@ -245,3 +246,19 @@ def _text_code(piece: str) -> str:
     """Escaped text; words marked as code (a NUL in front) in typewriter type."""
     return re.sub(r"\x00(\S+?)(?=[,.;:)]*(\s|$))",
                   lambda m: r"\texttt{" + m.group(1) + "}", tex_text(piece))
+
+
+def prose_md(text: str) -> str:
+    """Prose with ASCII math as GitHub Markdown: formulas as ``$...$`` (GitHub's MathJax
+    subset: ``\\mathrm`` for sigmoid, no ``\\allowbreak``), code names in backticks."""
+    out = []
+    for m, p in _spans(_prepare(text)):
+        if not p:
+            continue
+        if m:
+            out.append("$" + math_tex(p, breaks=False).replace(r"\operatorname{", r"\mathrm{")
+                       + "$")
+        else:
+            out.append(re.sub(r"\x00(\S+?)(?=[,.;:)]*(\s|$))", lambda c: "`" + c.group(1) + "`",
+                              p))
+    return "".join(out)
