@@ -20,6 +20,7 @@ Nothing here is a result: fields, Jacobians and eigenvalues are derived in
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -59,12 +60,58 @@ class Citation:
     title: str
     venue: str
     arxiv: str
+    journal: str = ""
+
+    @property
+    def arxiv_id(self) -> str:
+        """The arXiv identifier, or "" where the source has none (the data may say "n/a")."""
+        return self.arxiv if re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", self.arxiv or "") else ""
+
+    @property
+    def names_authors(self) -> bool:
+        """Whether ``authors`` lists people (the lecture notes name a course instead)."""
+        return bool(self.authors) and "(" not in self.authors
+
+    @property
+    def key(self) -> str:
+        """The BibTeX key: first author's surname (or, without authors, the title's first
+        word), the year, and the first word of the title that is not an article."""
+        words = [re.sub(r"[^a-z0-9]", "", w.lower()) for w in self.title.split()]
+        words = [w for w in words if w and w not in ("a", "an", "the", "on", "of")]
+        if self.names_authors:
+            first = re.sub(r"[^a-z]", "", self.authors.split(",")[0].split()[-1].lower())
+            return f"{first}{self.year or ''}{words[0]}"
+        return f"{words[0]}{self.year or ''}{words[1] if len(words) > 1 else ''}"
+
+    def bibtex(self) -> str:
+        """The BibTeX entry: only the fields the citation has (no arXiv id where it has none)."""
+        conference = re.fullmatch(r"(ICML|NeurIPS|ICLR|CVPR|ICCV|AISTATS) \d{4}", self.venue or "")
+        kind = "inproceedings" if conference else ("article" if self.journal else "misc")
+        fields = []
+        if self.names_authors:
+            fields.append(("author", " and ".join(a.strip() for a in self.authors.split(","))))
+        else:
+            fields.append(("key", self.title))
+        fields.append(("title", "{" + self.title + "}"))
+        if conference:
+            fields.append(("booktitle", self.venue))
+        elif self.journal:
+            fields.append(("journal", self.journal))
+        elif self.venue:
+            fields.append(("howpublished", self.venue[0].upper() + self.venue[1:]))
+        if self.year:
+            fields.append(("year", str(self.year)))
+        if self.arxiv_id:
+            fields += [("eprint", self.arxiv_id), ("archiveprefix", "arXiv"),
+                       ("note", "arXiv:" + self.arxiv_id)]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        return f"@{kind}{{{self.key},\n{body}\n}}\n"
 
     def __str__(self) -> str:
         title = self.title if self.title[-1] in ".?!" else self.title + "."
         parts = ([f"{self.authors} ({self.year})."] if self.authors else []) + [title]
         parts += ([f"{self.venue}."] if self.venue else []) + (
-            [f"arXiv:{self.arxiv}"] if self.arxiv else [])
+            [f"arXiv:{self.arxiv_id}"] if self.arxiv_id else [])
         return " ".join(parts)
 
     def to_dict(self) -> dict:
@@ -187,6 +234,7 @@ class MethodSpec:
                   "none": "no f: raw discriminator output"}[self.builtin_f],
             "generator_options": list(self.generator_options),
             "convention": self.convention, "conversions": list(self.conversions),
+            "bibtex_key": self.citation.key,
         }
 
 

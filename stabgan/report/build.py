@@ -27,7 +27,7 @@ from pathlib import Path
 from .._errors import InputError
 from ..model.catalogue import MethodSpec, get_spec, methods
 
-__all__ = ["report", "IMAGE_TOLERANCE", "cross_method_figures", "METHOD_FIGURES", "MethodFigure"]
+__all__ = ["report", "build_pdf", "IMAGE_TOLERANCE", "cross_method_figures", "METHOD_FIGURES", "MethodFigure"]
 
 #: RMS tolerance (0-255 grey levels) for figures in ``--check``.
 IMAGE_TOLERANCE = 2.0
@@ -217,8 +217,12 @@ def _generate(root: Path, only, log) -> None:
             from .export import scheme_results
             schemes = scheme_results()
             log(f"schemes with memory and periods: {time.perf_counter() - t0:.1f} s")
+            from ..model.references import bibtex
+            figures_of = {r["spec"].id: _figure_names(r["spec"], r["continuous"].nonsmooth is None)
+                          for r in results}
             (derivations / "stabgan.tex").write_text(
-                latex_document(results, verification, schemes), encoding="utf-8")
+                latex_document(results, verification, schemes, figures_of), encoding="utf-8")
+            (derivations / "stabgan.bib").write_text(bibtex(), encoding="utf-8")
             (derivations / "README.md").write_text(index_markdown(results, verification),
                                                    encoding="utf-8")
         try:
@@ -253,23 +257,49 @@ def _differs(new: Path, old: Path) -> bool:
         return True
 
 
-def _build_pdf(derivations: Path, log) -> None:
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        log("pdflatex not found: the PDF was not built (apt-get install texlive-latex-base "
-            "texlive-latex-recommended)")
-        return
+#: The pdflatex and bibtex passes: LaTeX, BibTeX, then LaTeX twice for the references. The
+#: first two LaTeX passes only write .aux (``-draftmode``: no PDF, the figures are not read),
+#: so the PNGs are embedded once.
+PDF_PASSES = ("pdflatex-draft", "bibtex", "pdflatex-draft", "pdflatex")
+
+
+def build_pdf(derivations: Path, log=None) -> str | None:
+    """Build derivations/stabgan.pdf from stabgan.tex and stabgan.bib (pdflatex, bibtex,
+    pdflatex, pdflatex) in a temporary directory, then rename it into place (never half
+    copied). Reproducible: the document sets ``\\pdfinfoomitdate``, an empty
+    ``\\pdftrailerid`` and ``\\pdfsuppressptexinfo``, and the passes run with
+    SOURCE_DATE_EPOCH = 0, so two builds are byte-identical wherever they run. Returns the
+    text of the last pass's .log (overfull boxes, warnings), or None without pdflatex."""
+    log = log or (lambda line: None)
+    exe, bib = shutil.which("pdflatex"), shutil.which("bibtex")
+    if exe is None or bib is None:
+        log("pdflatex or bibtex not found: the PDF was not built (apt-get install "
+            "texlive-latex-base texlive-latex-recommended)")
+        return None
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1",
+           "BIBINPUTS": str(derivations.resolve()) + os.pathsep}
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error",
-                               f"-output-directory={tmp}", "stabgan.tex"], cwd=derivations,
-                              capture_output=True, text=True, timeout=600,
-                              env={**os.environ, "SOURCE_DATE_EPOCH": "0",
-                                   "FORCE_SOURCE_DATE": "1"})
-        if proc.returncode != 0:
-            tail = "\n".join(proc.stdout.splitlines()[-15:])
-            raise RuntimeError(f"pdflatex failed on derivations/stabgan.tex:\n{tail}")
-        shutil.copyfile(Path(tmp) / "stabgan.pdf", derivations / "stabgan.pdf")
-    log("derivations/stabgan.pdf built with pdflatex")
+        for step in PDF_PASSES:
+            latex_pass = step.startswith("pdflatex")
+            cmd = ([exe, "-interaction=nonstopmode", "-halt-on-error"]
+                   + (["-draftmode"] if step.endswith("draft") else [])
+                   + [f"-output-directory={tmp}", "stabgan.tex"] if latex_pass else
+                   [bib, "stabgan"])
+            proc = subprocess.run(cmd, cwd=derivations if latex_pass else tmp,
+                                  capture_output=True, text=True, timeout=600, env=env)
+            if proc.returncode != 0 and not (step == "bibtex" and proc.returncode == 1):
+                tail = "\n".join(proc.stdout.splitlines()[-15:])
+                raise RuntimeError(f"{step} failed on derivations/stabgan.tex:\n{tail}")
+        part = derivations / ".stabgan.pdf.part"
+        shutil.copyfile(Path(tmp) / "stabgan.pdf", part)
+        os.replace(part, derivations / "stabgan.pdf")
+        text = (Path(tmp) / "stabgan.log").read_text(encoding="latin-1")
+    log("derivations/stabgan.pdf built with pdflatex and bibtex")
+    return text
+
+
+def _build_pdf(derivations: Path, log) -> None:
+    build_pdf(derivations, log)
 
 
 def report(out: str | os.PathLike = ".", check: bool = False, only=None, pdf: bool = True,

@@ -12,15 +12,9 @@ from ..analysis.analyze import Analysis, analyze
 from ..model.method import method
 from ..model.catalogue import MethodSpec, get_spec
 from .._printing import latex
+from .prose import prose_md
 
 __all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
-
-
-def _tex_text(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
-                 ("_", r"\_"), ("^", r"\^{}"), ("~", r"\~{}"), ("{", r"\{"), ("}", r"\}")):
-        text = text.replace(a, b)
-    return text
 
 
 def method_results(spec: MethodSpec) -> dict:
@@ -44,10 +38,6 @@ def method_results(spec: MethodSpec) -> dict:
     return out
 
 
-def _eigs(a: Analysis) -> str:
-    return ",\\quad ".join(latex(e) for e in a.eigenvalues) if a.eigenvalues else r"\text{---}"
-
-
 def _bound(value) -> str:
     if value is None:
         return r"\text{no } h"
@@ -67,20 +57,12 @@ def _altgd_cell(a: Analysis) -> str:
     return _bound(a.h_max)
 
 
-def _discrete_verdict_tex(a: Analysis) -> str:
-    if a.locally_convergent is None:
-        conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
-        return (r"locally convergent if and only if (Schur-Cohn, in closed form)"
-                r"\begin{gather*}" + r" \\ ".join(latex(c) for c in conds) + r"\end{gather*}")
-    return _tex_text(a.verdict()) + r".\par"
-
-
 def _discrete_verdict_md(a: Analysis) -> list[str]:
     if a.locally_convergent is None:
         conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
         return ["locally convergent if and only if (Schur-Cohn, in closed form)", ""] + \
             [f"$${latex(c)}$$" for c in conds] + [""]
-    return [a.verdict() + ".", ""]
+    return [prose_md(a.verdict()) + ".", ""]
 
 
 def _verdict_short(a: Analysis) -> str:
@@ -91,71 +73,6 @@ def _verdict_short(a: Analysis) -> str:
     if a.locally_convergent is None:
         return "if $" + latex(a.condition) + "$"
     return "no (marginal)" if a.marginal else "no"
-
-
-def _losses(spec: MethodSpec, f: str) -> tuple[str, str]:
-    from ..model.method import derive
-    d = derive(spec, f, "minimax")
-    return latex(d.loss_g), latex(d.loss_d)
-
-
-def _section_tex(r: dict) -> list[str]:
-    spec = r["spec"]
-    c, s, alt = r["continuous"], r["simgd"], r["altgd"]
-    params = ", ".join(f"${latex(sp.Symbol(p.name))} = {p.to_dict()['default']}$"
-                       for p in spec.parameters) or "none"
-    f_used = "general" if spec.takes_f else spec.builtin_f
-    lg, ld = _losses(spec, "general" if spec.takes_f else {"t": "t", "logistic": "logistic",
-                                                             "none": "t"}[spec.builtin_f])
-    lines = [r"\section{\texttt{%s}: %s}" % (spec.id, _tex_text(spec.summary)),
-             r"\textbf{Source:} " + _tex_text(str(spec.citation)) + r"\par",
-             r"\textbf{Convention:} " + _tex_text(spec.convention) + r"\par",
-             r"\textbf{Parameters (defaults):} " + params + r"\par",
-             r"\textbf{Losses} (f " + _tex_text(f_used) + r"; the generator descends $L_G$, "
-             r"the discriminator ascends $L_D$):",
-             r"\begin{align*}", r"L_G &= " + lg + r" \\", r"L_D &= " + ld, r"\end{align*}"]
-    if "general" in r:
-        g = r["general"]
-        lines += [r"\subsection*{Continuous time, general $f$, parameters symbolic}",
-                  g.to_latex()]
-        for label, key in (("SimGD", "general_simgd"), ("AltGD ($n_g = n_d = 1$)", "general_altgd")):
-            a = r[key]
-            if a.jacobian is None:
-                continue
-            lines += [r"\textbf{" + label + r"} (general $f$, step $h = h_g = h_d$): update "
-                      r"eigenvalues", r"\[" + _eigs(a) + r"\]", _discrete_verdict_tex(a)]
-    lines += [r"\subsection*{Continuous time, " + ("logistic $f$" if f_used != "t" else "$f(t) = t$")
-              + ", parameters symbolic}", r["symbolic"].to_latex()]
-    if c.nonsmooth is not None:
-        lines.append(r"\subsection*{Non-smooth analysis at the defaults}")
-        lines.append(_tex_text(c.nonsmooth["behaviour"]) + r"\par")
-        for side, info in sorted(c.nonsmooth["one_sided"].items()):
-            for e in info["equilibria"]:
-                lines.append(r"One-sided equilibrium $(\theta_b, \psi) = (" + e["theta"]["latex"]
-                             + ", 0^{" + e["psi"][-1] + r"})$, Jacobian $" + e["jacobian"]["latex"]
-                             + r"$, " + _tex_text(e["type"]) + r".\par")
-        return lines
-    lines += [r"\subsection*{At the defaults}",
-              r"Eigenvalues $" + _eigs(c) + r"$; verdict: " + _tex_text(c.verdict()) + r".\par"]
-    for name, value in sorted(c.critical.items()):
-        lines.append(r"Critical $" + latex(sp.Symbol(name)) + r"$ (other parameters at their "
-                     r"defaults): $" + latex(value) + r"$.\par")
-    for label, a in (("SimGD", s), ("AltGD ($n_g = n_d = 1$)", alt)):
-        lines.append(r"\textbf{" + label + r":} $h_{\max} = " + _bound(a.h_max) + r"$")
-        d = a.discrete
-        if d["h_marginal"] is not None:
-            lines.append(r"; the spectrum stays on the unit circle for $h \le "
-                         + _bound(d["h_marginal"]) + "$"
-                         + (", with a defective eigenvalue (a Jordan block): the linearized "
-                            "iterates grow linearly" if d.get("defective") else ""))
-        if d["stable_intervals"]:
-            lines.append("; stable again on " + ", ".join(
-                r"$(%s, %s)$" % (_bound(lo), _bound(hi)) for lo, hi in d["stable_intervals"]))
-        if d["h_opt"] is not None:
-            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
-                         r"$%.6g$" % (d["h_opt"], d["rate_opt"]))
-        lines.append(r".\par")
-    return lines
 
 
 #: The schemes of the LaTeX document's scheme sections: (title, scheme, options, update rule).
@@ -181,6 +98,30 @@ SCHEME_SECTIONS = (
 )
 
 
+#: The stability-region figure (a key of plots.SCHEME_FIGURES) of each scheme section.
+_REGION = dict(zip([t for t, *_ in SCHEME_SECTIONS],
+                   ["simgd", "altgd", "extragradient", "ogda", "momentum-simgd",
+                    "momentum-altgd", "lookahead", "lazy"]))
+
+
+def _region_caption(name: str) -> str:
+    """The caption of figures/region_NAME.png, from the panels it draws."""
+    from .plots import SCHEME_FIGURES
+    from .document import figure_caption_axis
+    panels = []
+    for side, (mid, params, scheme, fixed, xaxis, yaxis) in zip(("left", "right"),
+                                                                 SCHEME_FIGURES[name]):
+        given = {**params, **fixed}
+        at = ", ".join("$%s = %s$" % (latex(sp.Symbol(k)), latex(sp.nsimplify(v)))
+                       for k, v in sorted(given.items()))
+        what = (r"spectral radius per step against " + figure_caption_axis(xaxis)
+                if yaxis is None else "spectral radius per step on the (" +
+                figure_caption_axis(xaxis) + ", " + figure_caption_axis(yaxis) + ") plane")
+        panels.append(r"%s: \texttt{%s} under %s%s, %s" % (
+            side, mid, scheme.replace("_", " "), f" ({at})" if at else " (defaults)", what))
+    return "Stability region, " + "; ".join(panels) + ", radius 1 marked."
+
+
 def scheme_results() -> list[dict]:
     """The analyses of the scheme sections: r1 and the unregularized GAN (catalogue defaults,
     h symbolic) under each scheme of :data:`SCHEME_SECTIONS`."""
@@ -193,83 +134,18 @@ def scheme_results() -> list[dict]:
                 continue
             m = method(mid, **{p.name: p.default for p in spec.parameters})
             cases.append(analyze(m, scheme=scheme, **options))
-        out.append({"title": title, "scheme": scheme, "options": options, "rule": rule,
-                    "cases": cases})
+        out.append({"title": title, "title_tex": title, "scheme": scheme, "options": options,
+                    "rule": rule, "cases": cases, "figure": _REGION[title],
+                    "caption": _region_caption(_REGION[title])})
     return out
 
 
-def _scheme_section_tex(s: dict) -> list[str]:
-    lines = [r"\subsection{" + s["title"] + "}", r"\[" + s["rule"] + r"\]"]
-    for a in s["cases"]:
-        d = a.discrete
-        m = a.method
-        params = ", ".join(f"${latex(sp.Symbol(k))} = {latex(v)}$" for k, v in m.params.items())
-        state = ", ".join(r"\texttt{%s}" % _tex_text(c) for c in d["state"])
-        period = (f" over one period of {d['period']} steps" if d["period"] > 1 else "")
-        lines += [r"\paragraph{\texttt{%s}%s} Update operator%s on the state (%s):"
-                  % (m.id, f" ({params})" if params else "", period, state)]
-        if a.jacobian.rows <= 4 and len(latex(a.jacobian)) < 1500:
-            lines.append(r"\[" + latex(a.jacobian) + r"\]")
-        lines.append(r"characteristic polynomial \[" + latex(d["charpoly"]) + r"\]")
-        if a.eigenvalues and sum(len(latex(e)) for e in a.eigenvalues) < 1200:
-            lines.append(r"eigenvalues \[" + _eigs(a) + r"\]")
-        lines.append(_discrete_verdict_tex(a))
-        lines.append(r"$h_{\max} = " + _altgd_cell(a) + "$")
-        if d["h_opt"] is not None:
-            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
-                         r"$%.6g$ per step" % (d["h_opt"], d["rate_opt"]))
-        lines.append(r".\par")
-    return lines
-
-
-def latex_document(results: list[dict], verification: list, schemes: list | None = None) -> str:
-    """The complete LaTeX document (article class; amsmath, amssymb, booktabs, hyperref)."""
-    head = [r"\documentclass[10pt]{article}", r"\usepackage[T1]{fontenc}",
-            r"\usepackage{amsmath,amssymb,booktabs,graphicx}", r"\usepackage[hidelinks]{hyperref}",
-            r"\allowdisplaybreaks", r"\setlength{\emergencystretch}{3em}",
-            r"\title{stabgan: convergence of GAN training on the Dirac-GAN}",
-            r"\author{generated by \texttt{stabgan report}}", r"\date{}",
-            r"\begin{document}", r"\maketitle",
-            r"Conventions of Mescheder, Geiger and Nowozin (2018): data at 0, generator "
-            r"$\delta_\theta$, discriminator $D_\psi(x) = \psi x$, "
-            r"$L(\theta, \psi) = f(\psi\theta) + f(0)$, field "
-            r"$v = (-\partial L_G/\partial\theta,\ \partial L_D/\partial\psi)$. Verdicts are "
-            r"decided in exact arithmetic; $h_{\max}$ is the supremum of the step sizes "
-            r"$h = h_g = h_d$ for which the scheme converges locally for every smaller step.",
-            r"\section*{Summary (catalogue defaults)}", r"\begin{center}\small",
-            r"\begin{tabular}{llll}", r"\toprule",
-            r"method & continuous & $h_{\max}$ SimGD & $h_{\max}$ AltGD \\", r"\midrule"]
-    for r in results:
-        head.append(r"\texttt{%s} & %s & $%s$ & $%s$ \\" % (
-            r["spec"].id, _verdict_short(r["continuous"]), _bound(r["simgd"].h_max),
-            _altgd_cell(r["altgd"])))
-    head += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
-    body = []
-    for r in results:
-        body += _section_tex(r)
-    if schemes:
-        body += [r"\section{Schemes with memory and periods}",
-                 r"Each scheme is one update rule over an abstract field; run on $v(x) = Jx$ it "
-                 r"gives the update operator's Jacobian at the equilibrium on the augmented "
-                 r"state (the velocity $u$ of momentum, OGDA's previous field value "
-                 r"$g_{\mathrm{prev}}$). Periodic schemes (lookahead, lazy) are analyzed over "
-                 r"one period; the rate is per step. Defaults of the catalogue, $h = h_g = h_d$ "
-                 r"symbolic; stability regions in \texttt{figures/region\_*.png}."]
-        for s in schemes:
-            body += _scheme_section_tex(s)
-    body += _extension_tex()
-    tail = [r"\section{The lemma suite}", r"\begin{center}\small",
-            r"\begin{tabular}{lll}", r"\toprule", r"statement & source & result \\",
-            r"\midrule"]
-    for v in verification:
-        tail.append(r"\texttt{%s} & %s & %s \\" % (v.id, _tex_text(v.source),
-                                                   "pass" if v.passed else "FAIL"))
-    tail += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
-    for v in verification:
-        tail.append(r"\paragraph{\texttt{%s}} %s \emph{(%s)}" % (v.id, v.statement,
-                                                                _tex_text(v.source)))
-    tail.append(r"\end{document}")
-    return "\n".join(head + body + tail) + "\n"
+def latex_document(results: list[dict], verification: list, schemes: list | None = None,
+                   figures: dict | None = None) -> str:
+    """The complete LaTeX document (see :mod:`.document`); ``figures`` maps a method id to
+    its per-method figure files."""
+    from .document import latex_document as document
+    return document(results, verification, schemes, figures, _extension_tex())
 
 
 def _md_eigs(a: Analysis) -> str:
@@ -280,14 +156,17 @@ def method_markdown(r: dict, figures: list[str]) -> str:
     """One method's derivation as GitHub Markdown with math."""
     spec = r["spec"]
     c, s, alt = r["continuous"], r["simgd"], r["altgd"]
-    lines = [f"# `{spec.id}`: {spec.summary}", "", f"**Source:** {spec.citation}", "",
-             f"**Convention:** {spec.convention}", ""]
+    from .titles import title as method_title
+    lines = [f"# `{spec.id}`: {method_title(spec)}", "",
+             prose_md(spec.summary[0].upper() + spec.summary[1:]) + ".",
+             "", f"**Source:** {spec.citation} (BibTeX key `{spec.citation.key}`)", "",
+             f"**Convention:** {prose_md(spec.convention)}", ""]
     if spec.parameters:
         lines.append("**Parameters:** " + ", ".join(
             f"`{p.name}` = {p.to_dict()['default']} ({p.meaning}, range {p.interval})"
             for p in spec.parameters))
         lines.append("")
-    shown = [("general $f$, parameters symbolic", r.get("general")),
+    shown = [("general f, parameters symbolic", r.get("general")),
              ("parameters symbolic", r["symbolic"]), ("catalogue defaults", c)]
     for title, a in shown:
         if a is None:
@@ -298,14 +177,15 @@ def method_markdown(r: dict, figures: list[str]) -> str:
         if a.jacobian is not None:
             lines += ["$$v'(0, 0) = " + latex(a.jacobian) + "$$", "",
                       "$$\\lambda_{1,2} = " + _md_eigs(a) + "$$", ""]
-        lines += [f"**Verdict:** {a.verdict()}.", ""]
+        lines += [f"**Verdict:** {prose_md(a.verdict())}.", ""]
         for name, value in sorted(a.critical.items()):
             lines += [f"**Critical {name}:** ${latex(value)}$", ""]
     for label, key in (("SimGD", "general_simgd"), ("AltGD (n_g = n_d = 1)", "general_altgd")):
         a = r.get(key)
         if a is None or a.jacobian is None:
             continue
-        lines += [f"## {label}, general $f$, step $h = h_g = h_d$", "",
+        lines += [f"## {label}, general f, one step size", "",
+                  "Step $h = h_g = h_d$; the update operator's eigenvalues:", "",
                   "$$\\lambda_{1,2} = " + _md_eigs(a) + "$$", ""] + _discrete_verdict_md(a)
     if c.nonsmooth is None:
         for label, a in (("SimGD", s), ("AltGD (n_g = n_d = 1)", alt)):
@@ -322,7 +202,13 @@ def method_markdown(r: dict, figures: list[str]) -> str:
             lines += [text + ".", ""]
     for fig in figures:
         lines += [f"![{fig}](../figures/{fig})", ""]
-    return "\n".join(lines)
+    return github_math("\n".join(lines))
+
+
+def github_math(text: str) -> str:
+    """Markdown math that GitHub's MathJax renders: ``\\operatorname`` (which the LaTeX printer
+    emits for sigmoid) is not in GitHub's subset; ``\\mathrm`` is."""
+    return text.replace("\\operatorname{", "\\mathrm{")
 
 
 #: The section on the entries and optimizers added through the extension API: (heading,
@@ -362,17 +248,33 @@ def _extension_markdown() -> list[str]:
     return lines
 
 
+#: Captions of the extension section's figures.
+EXTENSION_CAPTIONS = {
+    "ext_hinge_flow.png": r"\texttt{hinge}: the flow $(-\psi, \theta H(1 - \theta\psi))$: "
+                          r"circles inside $\theta^2 + \psi^2 \le 2$, sliding along "
+                          r"$\theta\psi = 1$ from outside onto the limit cycle "
+                          r"$\theta^2 + \psi^2 = 2$ (ODE oracle with Filippov sliding).",
+    "ext_ema.png": r"EMA of the weights with $\beta = 0.9$ against the raw iterate. Left: "
+                   r"\texttt{bilinear} under AltGD, $h = 0.5$, 400 steps from $(1, 0)$, a "
+                   r"cycle, with the derived gain. Right: \texttt{r1} ($\gamma = 0.3$) under "
+                   r"SimGD, $h = 0.2$, 300 steps from $(1, 1)$, with $\max(\rho, \beta)^k$.",
+    "ext_adaptive.png": r"Distance to the equilibrium under SimGD, Adam and RMSprop, "
+                        r"$h = 0.01$, 2000 steps from $(1, 1)$: \texttt{r1} ($\gamma = 0.3$, "
+                        r"left) and \texttt{gan} (right).",
+}
+
+
 def _extension_tex() -> list[str]:
+    from .document import figure_tex
+    from .prose import prose_tex
     heading, paragraphs, figures = EXTENSION_SECTION
-    out = [r"\section{%s}" % heading]
+    out = [r"\section{%s}" % heading, r"\label{sec:extension}"]
     for text in paragraphs:
-        out += [_tex_text(text), ""]
+        out += [prose_tex(text), ""]
+    out.append("Figures " + ", ".join(r"\ref{fig:%s}" % n[:-4] for n in figures[:-1]) +
+               r" and \ref{fig:%s} show them." % figures[-1][:-4])
     for name in figures:
-        # the PDF is built in derivations/; a copy of the .tex elsewhere names the file instead
-        out += [r"\begin{center}",
-                r"\IfFileExists{../figures/%s}{\includegraphics[width=\linewidth]"
-                r"{../figures/%s}}{\texttt{figures/%s}}" % (name, name, _tex_text(name)),
-                r"\end{center}"]
+        out += figure_tex(name, EXTENSION_CAPTIONS[name])
     return out
 
 
@@ -380,8 +282,9 @@ def index_markdown(results: list[dict], verification: list) -> str:
     """derivations/README.md: the summary table, links, and the lemma-suite results."""
     lines = ["# Derivations", "",
              "Generated by `stabgan report` (do not edit). The complete LaTeX document is "
-             "[stabgan.tex](stabgan.tex) (`pdflatex stabgan.tex` builds the PDF; `stabgan "
-             "report` does it when `pdflatex` is installed).", "",
+             "[stabgan.tex](stabgan.tex), with the bibliography [stabgan.bib](stabgan.bib) "
+             "(`pdflatex stabgan`, `bibtex stabgan`, then `pdflatex stabgan` twice build the "
+             "PDF; `stabgan report` does it when `pdflatex` and `bibtex` are installed).", "",
              "| method | continuous (defaults) | eigenvalues | $h_{\\max}$ SimGD | $h_{\\max}$ AltGD |",
              "| --- | --- | --- | --- | --- |"]
     for r in results:
@@ -393,4 +296,4 @@ def index_markdown(results: list[dict], verification: list) -> str:
     lines += ["", "## Lemma suite", "", "| statement | source | result |", "| --- | --- | --- |"]
     for v in verification:
         lines.append(f"| `{v.id}` | {v.source} | {'pass' if v.passed else 'FAIL'} |")
-    return "\n".join(lines) + "\n"
+    return github_math("\n".join(lines) + "\n")
