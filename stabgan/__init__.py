@@ -20,6 +20,9 @@ from .oracles.ode import (Attractor as Attractor, IntegrationResult as Integrati
                           attractor as attractor, integrate as integrate)
 from .oracles.simulate import SimulationResult as SimulationResult, simulate as simulate
 from .schemes.user import RuleSpec as RuleSpec, update_rule as update_rule
+from .dynamics.basins import BasinsResult as BasinsResult, basins as basins
+from .dynamics.bifurcation import (BifurcationResult as BifurcationResult,
+                                   bifurcation as bifurcation)
 
 try:
     __version__ = version("stabgan")
@@ -29,4 +32,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = ["method", "methods", "custom_method", "penalty", "adjustment", "analyze", "simulate", "integrate", "attractor",
            "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
            "MethodSpec", "Penalty", "Adjustment", "SimulationResult", "IntegrationResult", "Attractor", "InputError",
-           "update_rule", "RuleSpec"]
+           "update_rule", "RuleSpec", "basins", "bifurcation", "BasinsResult",
+           "BifurcationResult"]
