@@ -102,6 +102,9 @@ class BasinsResult:
         The scheme options (h, ...).
     orbits : dict
         For each limit-cycle index, a representative orbit (theta, psi) for plotting.
+    notes : list of str
+        What was refused along the way (the flow: a start the ODE oracle would not follow,
+        labelled undecided, with its reason).
     """
 
     method: Method
@@ -120,6 +123,7 @@ class BasinsResult:
     tol: float
     options: dict = dc_field(default_factory=dict)
     orbits: dict = dc_field(default_factory=dict)
+    notes: list = dc_field(default_factory=list)
 
     def fraction(self, label: int) -> float:
         """The fraction of starts with ``label`` (an attractor index or a negative label)."""
@@ -146,6 +150,7 @@ class BasinsResult:
                            for i, (a, c) in enumerate(zip(self.attractors, self.counts))],
             "distance": plain(self.distance),
             "attractor_distance": plain(self.attractor_distance),
+            "notes": list(self.notes),
         }
 
     def plot(self, ax=None, field: bool = True):
@@ -273,6 +278,8 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
         if scheme_options:
             raise InputError(f"The option '{sorted(scheme_options)[0]}' belongs to the discrete "
                              f"schemes; scheme='ode' follows the flow.")
+        if t_max is not None:
+            t_max = check_float_option(t_max, "t_max", 0.0, False)
         return _basins_ode(m, theta, psi, tol, t_max, max_attractors, progress)
     steps = int_option(steps, "steps", 0)
     tail = int_option(tail, "tail", 16)
@@ -471,11 +478,17 @@ def _basins_ode(m, theta, psi, tol, t_max, limit, progress):
     att_dist = np.full(shape, np.nan)
     attractors: list[Attractor] = []
     keys: list[tuple] = []
+    notes: list[str] = []
     last_report = time.monotonic()
     done = 0
     for i, th in enumerate(theta):
         for j, ps in enumerate(psi):
-            a = follow(m, theta0=float(th), psi0=float(ps), t_max=t_max)
+            try:
+                a = follow(m, theta0=float(th), psi0=float(ps), t_max=t_max)
+            except InputError as exc:   # e.g. a start on a switching surface, where the
+                done += 1               # explicit solver's cost estimate explodes
+                notes.append(f"start ({th:g}, {ps:g}) undecided: {exc}")
+                continue
             done += 1
             if progress is not None and time.monotonic() - last_report >= 1.0:
                 last_report = time.monotonic()
@@ -523,4 +536,4 @@ def _basins_ode(m, theta, psi, tol, t_max, limit, progress):
                         final_psi=fin[..., 1], distance=distance, attractor_distance=att_dist,
                         steps=0, tail=0, tol=tol,
                         options={} if t_max is None else {"t_max": float(t_max)},
-                        orbits=orbits)
+                        orbits=orbits, notes=notes)
