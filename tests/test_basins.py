@@ -197,3 +197,47 @@ def test_a_grid_too_large_for_memory_is_refused_with_its_size():
     big = np.zeros(200_000)
     with pytest.raises(InputError, match=r"needs about .* of memory"):
         stabgan.basins(stabgan.method("r1", gamma=0.3), "simgd", theta=big, psi=big, h=0.1)
+
+
+# -- command line (consistency: the CLI's JSON is the API's to_dict) ---------------------------
+
+def test_cli_basins_json_equals_the_api(capsys):
+    from stabgan._cli import main
+    argv = ["basins", "r1", "-p", "gamma=0.3", "--h", "0.2", "--steps", "300", "--tail", "64",
+            "--theta=-1:1:3", "--psi=-1:1:2", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    b = stabgan.basins(stabgan.method("r1", gamma="0.3"), "simgd", theta=np.linspace(-1, 1, 3),
+                       psi=np.linspace(-1, 1, 2), steps=300, tail=64, h=0.2)
+    assert out == json.loads(json.dumps(b.to_dict()))
+
+
+def test_cli_basins_and_bifurcation_write_figures(tmp_path, capsys):
+    from stabgan._cli import main
+    png = tmp_path / "b.png"
+    assert main(["basins", "gan", "--h", "0.5", "--steps", "50", "--tail", "32",
+                 "--theta=-1:1:3", "--psi=-1:1:3", "--out", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    png2 = tmp_path / "d.png"
+    assert main(["bifurcation", "r1", "-p", "gamma=0.3", "--scheme", "simgd",
+                 "--param", "h=0.5:1.0:2", "--theta", "0.1:0.1:1", "--psi", "0.1:0.1:1",
+                 "--steps", "300", "--tail", "64", "--out", str(png2)]) == 0
+    assert png2.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.png", "d.png"]  # no temp left
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["basins", "r1", "--theta", "0:1", "--psi", "0:1:2", "--h", "0.1"], "LO:HI:N"),
+    (["basins", "r1", "--theta", "1:0:3", "--psi", "0:1:2", "--h", "0.1"], "HI > LO"),
+    (["basins", "r1", "--theta", "0:1:3", "--psi", "0:1:2", "--scheme", "ode", "--h", "0.1"],
+     "--h"),
+    (["basins", "r1", "--theta", "0:1:100", "--psi", "0:1:100", "--scheme", "ode"], "2,500"),
+    (["bifurcation", "r1", "--param", "zeta=0:1:3"], "'parameter'"),
+    (["bifurcation", "r1", "-p", "gamma=1", "--param", "gamma=0:1:3"], "both fixed"),
+])
+def test_cli_bad_input_is_one_line_exit_2(argv, match, capsys, tmp_path):
+    from stabgan._cli import main
+    assert main(argv + ["--out", str(tmp_path / "x.png")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and match in captured.err and captured.err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -21,8 +21,8 @@ the same way by their envelope, then checked for attraction: two starts on the s
 outwards and inwards by 5%: at least one of them must come back, in ``steps`` more updates,
 to an envelope at most half as far from the set's as the push (or within ``2 tol``; one
 side suffices, since a push can cross into another basin: DRAGAN's cycle at gamma = 0.7
-passes within 3% of a non-Nash point); a set that does not attract its neighbours (a centre: the unregularized
-GAN's AltGD orbits) is labelled -3, *no attractor*. A trajectory whose group is not found
+passes within 3% of a non-Nash point); a set that does not attract its neighbours (a
+centre: the unregularized GAN's AltGD orbits) is labelled -3, *no attractor*. A trajectory whose group is not found
 among the first ``max_attractors`` groups is undecided.
 
 For the flow (``scheme="ode"``) each start is followed by :func:`stabgan.attractor` (the
