@@ -6,6 +6,7 @@ import pytest
 
 import stabgan
 from stabgan._cli import main
+from stabgan.lemmas import global_dynamics
 from stabgan.lemmas.extensions import _unrolled_jacobian
 from stabgan.lemmas.published import _fake_only_spec, _noise_r1_equivalence
 from stabgan.lemmas import (AttractorIs, Conserved, CriticalIs, EigenvaluesAre, FieldsEqual,
@@ -60,6 +61,10 @@ WRONG = {
         ("-gamma/2 - sqrt(gamma**2/4 - fp0**2)", "-gamma/2 + sqrt(gamma**2/4 - fp0**2)")),
     "numeric: the hinge's outer orbits stay on their circles": AttractorIs(
         Ref.of("hinge"), ((2.0, 1.5),), ("none",)),
+    "WGAN-GP's non-Nash points attract from gamma = 1 (discriminant gamma^2 - 1)":
+        global_dynamics.onset_is(Ref.of("wgan-gp", g0=1), "gamma", "1"),
+    "numeric: the hinge's basin boundary at r = 3/2 instead of sqrt(2)":
+        global_dynamics.hinge_basin_split("3/2"),
 }
 
 

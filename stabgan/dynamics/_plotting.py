@@ -20,8 +20,8 @@ def plt_agg():
     return plt
 
 
-def _title(m) -> str:
-    values = m.numeric_params
+def _title(m, leave_out: str | None = None) -> str:
+    values = {k: v for k, v in m.numeric_params.items() if k != leave_out}
     params = ", ".join(f"{k}={v:g}" for k, v in sorted(values.items()))
     return m.id + (f" ({params})" if params else "")
 
@@ -120,8 +120,11 @@ def bifurcation_diagram(result, ax=None):
                            label=f"derived: {result.parameter} = {p['sympy']} "
                                  f"= {p['value']:.4g}")
         ax.set(xlabel=result.parameter, ylabel=r"$\theta$ of the attractor",
-               title=f"bifurcation: {_title(result.method)} over {result.parameter}, "
-                     f"{result.scheme}")
+               title=f"bifurcation: {_title(result.method, result.parameter)} over "
+                     f"{result.parameter}, {result.scheme}"
+                     + ("" if not result.options else " " + ", ".join(
+                         f"{k}={v:g}" for k, v in sorted(result.options.items())
+                         if isinstance(v, (int, float)))))
         ax.legend(fontsize=7, loc="best")
         fig.tight_layout()
     return fig

@@ -251,7 +251,8 @@ def bifurcation(m: Method, parameter: str, values, scheme: str = "ode", *, theta
     :func:`stabgan.basins` (the flow :math:`\dot x = v_p(x)` for ``scheme="ode"``, else the
     discrete update :math:`x_{k+1} = F_p(x_k)`); the kinds found form the value's signature.
     Where two neighbouring signatures differ, the change point :math:`p^*` is bracketed
-    until the bracket is at most ``xtol`` wide.
+    until the bracket is at most ``xtol`` wide; a third signature met on the way (DRAGAN:
+    cycle, then cycle and points, then points) splits it into two points, each located.
 
     Parameters
     ----------
@@ -354,23 +355,32 @@ def bifurcation(m: Method, parameter: str, values, scheme: str = "ode", *, theta
 
     rows = [at(v) for v in values]
     points = []
+
+    def locate(lo, hi, left, right, budget):
+        # bisect [lo, hi] between two signatures; a third signature met in the middle splits
+        # the bracket into two changes, each located in turn
+        while hi - lo > xtol and budget > 0:
+            mid = 0.5 * (lo + hi)
+            sig = at(mid)[3]
+            budget -= 1
+            if sig == left:
+                lo = mid
+            elif sig == right:
+                hi = mid
+            else:
+                locate(lo, mid, left, sig, budget)
+                locate(mid, hi, sig, right, budget)
+                return
+        points.append({"value": 0.5 * (lo + hi), "tol": 0.5 * (hi - lo), "lo": lo, "hi": hi,
+                       "left": left, "right": right})
+
     for i in range(values.size - 1):
         left, right = rows[i][3], rows[i + 1][3]
         if left == right:
             continue
         lo, hi = float(values[i]), float(values[i + 1])
         total += min(max_bisections, max(0, math.ceil(math.log2((hi - lo) / xtol))))
-        for _ in range(max_bisections):
-            if hi - lo <= xtol:
-                break
-            mid = 0.5 * (lo + hi)
-            sig = at(mid)[3]
-            if sig == left:
-                lo = mid
-            else:
-                hi, right = mid, sig
-        points.append({"value": 0.5 * (lo + hi), "tol": 0.5 * (hi - lo), "lo": lo, "hi": hi,
-                       "left": left, "right": right})
+        locate(lo, hi, left, right, max_bisections)
     options = {k: v for k, v in kw.items() if k != "executor"}
     predicted = _predictions(m, parameter, scheme, options, float(values[0]),
                              float(values[-1]))
