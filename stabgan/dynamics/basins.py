@@ -243,6 +243,10 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
 
     Notes
     -----
+    A start exactly at (0, 0) stays there under every update (v(0, 0) = 0, and sign(0) = 0
+    for the fields that jump at psi = 0), so a grid through the origin reports the Nash
+    equilibrium with one start; an even number of grid points avoids it.
+
     A trajectory is labelled with an attractor only when its tail is within a stated
     tolerance of it: a point when its tail lies within :math:`3\,tol` of the point; a
     cycle when its tail's envelope is within :math:`2\,tol` of the cycle's. Labels -1,
