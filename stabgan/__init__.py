@@ -21,6 +21,9 @@ from .oracles.ode import (Attractor as Attractor, IntegrationResult as Integrati
                           attractor as attractor, integrate as integrate)
 from .oracles.simulate import SimulationResult as SimulationResult, simulate as simulate
 from .schemes.user import RuleSpec as RuleSpec, update_rule as update_rule
+from .dynamics.basins import BasinsResult as BasinsResult, basins as basins
+from .dynamics.bifurcation import (BifurcationResult as BifurcationResult,
+                                   bifurcation as bifurcation)
 
 try:
     __version__ = version("stabgan")
@@ -31,4 +34,5 @@ __all__ = ["method", "methods", "custom_method", "penalty", "adjustment", "analy
            "verify", "stability_map", "Analysis", "VerificationResult", "StabilityMap", "Method",
            "MethodSpec", "Penalty", "Adjustment", "SimulationResult", "IntegrationResult", "Attractor", "InputError",
            "ExecutorError",
-           "update_rule", "RuleSpec"]
+           "update_rule", "RuleSpec", "basins", "bifurcation", "BasinsResult",
+           "BifurcationResult"]

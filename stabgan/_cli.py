@@ -222,6 +222,30 @@ def _build_parser() -> _Parser:
     _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
+    p = sub.add_parser("basins", help="which attractor each start of a grid reaches")
+    _method_options(p)
+    p.add_argument("--scheme", default="simgd", help="simgd, altgd, extragradient or ode")
+    _basin_options(p)
+    p.add_argument("--theta", required=True, metavar="LO:HI:N", help="the grid's theta axis")
+    p.add_argument("--psi", required=True, metavar="LO:HI:N", help="the grid's psi axis")
+    p.add_argument("--out", default=None, help="write a PNG of the basin map")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    p = sub.add_parser("bifurcation", help="attractors continued over a parameter")
+    _method_options(p, long_param=False)
+    p.add_argument("--scheme", default="ode", help="ode (default), simgd, altgd or extragradient")
+    _basin_options(p)
+    p.add_argument("--param", dest="vary", required=True, metavar="NAME=LO:HI:N",
+                   help="the parameter varied: a method parameter, or h (discrete schemes)")
+    p.add_argument("--theta", default=None, metavar="LO:HI:N",
+                   help="the starts' theta axis (default: 4 on [-2.5, 2.5] for the flow, 12 "
+                        "on [-3, 3] for a discrete scheme)")
+    p.add_argument("--psi", default=None, metavar="LO:HI:N", help="the starts' psi axis")
+    p.add_argument("--xtol", default=None, help="bracket width of each bifurcation point "
+                                                "(default: 1e-3 of the range)")
+    p.add_argument("--out", default=None, help="write a PNG of the diagram")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
     p = sub.add_parser("verify", help="check the published statements (lemma suite)")
     p.add_argument("ids", nargs="*", help="statement ids (default: all)")
     p.add_argument("--list", action="store_true", help="list the statements, check nothing")
@@ -337,7 +361,7 @@ _NO_METADATA = {"png": {"Software": None}, "svg": {"Creator": None, "Date": None
                 "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
 
 
-def _open_figure_target(out: str) -> tuple[str, str]:
+def _open_figure_target(out: str, command: str = "map") -> tuple[str, str]:
     """Check ``map --out`` before any work and create the temporary file next to it.
 
     Returns (temporary path, format); the format follows the extension (png, pdf, svg).
@@ -346,25 +370,32 @@ def _open_figure_target(out: str) -> tuple[str, str]:
     import tempfile
 
     if not out.strip():
-        raise InputError("The '--out' option of map must name a file. Got '' instead.")
+        raise InputError(f"The '--out' option of {command} "
+                         f"must name a file. Got '' instead.")
     if os.path.isdir(out):
-        raise InputError(f"The '--out' option of map must name a file. Got {out!r} instead "
+        raise InputError(f"The '--out' option of {command} "
+                         f"must name a file. Got {out!r} instead "
                          f"(a directory).")
     ext = os.path.splitext(out)[1].lower().lstrip(".")
     if ext not in _NO_METADATA:
-        raise InputError(f"The '--out' option of map must name a .png, .pdf or .svg file (the "
+        raise InputError(f"The '--out' option of {command} "
+                         f"must name a .png, .pdf or .svg file (the "
                          f"format follows the extension). Got {out!r} instead.")
     directory = os.path.dirname(os.path.abspath(out))
     if not os.path.exists(directory):
-        raise InputError(f"The '--out' option of map must name a file in an existing directory. "
+        raise InputError(f"The '--out' option of {command} "
+                         f"must name a file in an existing directory. "
                          f"Got {out!r} instead (no directory {directory!r}).")
     if not os.path.isdir(directory):
-        raise InputError(f"The '--out' option of map must name a file in an existing directory. "
+        raise InputError(f"The '--out' option of {command} "
+                         f"must name a file in an existing directory. "
                          f"Got {out!r} instead ({directory!r} is not a directory).")
     try:
-        handle, tmp = tempfile.mkstemp(suffix="." + ext, prefix=".stabgan-map-", dir=directory)
+        handle, tmp = tempfile.mkstemp(suffix="." + ext, prefix=f".stabgan-{command}-",
+                                       dir=directory)
     except OSError as exc:
-        raise InputError(f"The '--out' option of map must name a file in a writable directory. "
+        raise InputError(f"The '--out' option of {command} "
+                         f"must name a file in a writable directory. "
                          f"Got {out!r} instead ({exc.strerror}).") from None
     os.close(handle)
     umask = os.umask(0)
@@ -453,6 +484,208 @@ def _plot_map(s, m, args, n, xn, xs, yn, ys, target) -> None:
         os.replace(tmp, args.out)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, args.out) from None
+
+
+def _basin_options(p: argparse.ArgumentParser) -> None:
+    """The options basins and bifurcation share: steps, tail, tol, the memoryless schemes'
+    step options."""
+    for name in ("h", "h_g", "h_d", "n_g", "n_d", "order"):
+        option = OPTIONS[name]
+        p.add_argument(option.flag, dest=name, default=None, help=option.help)
+    p.add_argument("--steps", default="4000", help="updates before the recorded tail "
+                                                   "(discrete schemes; default 4000)")
+    p.add_argument("--tail", default="2048", help="recorded updates that are classified "
+                                                  "(default 2048)")
+    p.add_argument("--tol", default="1e-3", help="classification tolerance, max-norm "
+                                                 "(default 1e-3)")
+
+
+#: The command line's limits on a basin grid (the API takes any size within memory): N per
+#: axis, and starts followed by the ODE oracle (each takes 0.05 to 2 s: 2500 starts are
+#: at most about an hour and a half).
+MAX_GRID_AXIS = 4000
+MAX_CLI_ODE_STARTS = 2500
+
+
+def _range(text: str, flag: str):
+    """LO:HI:N as a NumPy grid (N in [1, MAX_GRID_AXIS]; N = 1 is the single value LO)."""
+    import numpy as np
+    parts = (text or "").split(":")
+    if len(parts) != 3:
+        raise InputError(f"The '{flag}' option takes LO:HI:N (e.g. -3:3:200). Got {text!r} "
+                         f"instead.")
+    lo = _number(parts[0], flag.lstrip("-"))
+    hi = _number(parts[1], flag.lstrip("-"))
+    count = parts[2].strip()
+    if not (count.isdigit() and len(count) <= 5) or not 1 <= int(count) <= MAX_GRID_AXIS:
+        from ._options import _describe
+        raise InputError(f"The N of the '{flag}' option must be an integer in [1, "
+                         f"{MAX_GRID_AXIS}]. Got {_describe(parts[2])} instead.")
+    if int(count) > 1 and not hi > lo:
+        raise InputError(f"The '{flag}' option needs HI > LO. Got {text!r} instead.")
+    return np.linspace(lo, hi, int(count))
+
+
+def _basin_run_options(args) -> dict:
+    """steps, tail, tol and the step options of basins and bifurcation, checked."""
+    from ._options import _describe
+    out = {}
+    for name in ("steps", "tail"):
+        text = str(getattr(args, name)).strip()
+        if not (text.isdigit() and len(text) <= 12) or int(text) > MAX_CLI_STEPS:
+            raise InputError(f"The '--{name}' option must be an integer in [0, "
+                             f"{MAX_CLI_STEPS}]. Got {_describe(getattr(args, name))} instead.")
+        out[name] = int(text)
+    out["tol"] = _number(args.tol, "tol")
+    options = {k: _number(getattr(args, k), k.replace("_", "-")) for k in ("h", "h_g", "h_d")
+               if getattr(args, k) is not None}
+    for k in ("n_g", "n_d"):
+        if getattr(args, k) is not None:
+            options[k] = OPTIONS[k].validate(int(getattr(args, k)) if str(getattr(args, k))
+                                             .isdigit() else getattr(args, k))
+    if args.order is not None:
+        options["order"] = args.order
+    return out, options
+
+
+def _progress_line(command: str):
+    """A callback that prints ``command: done of total`` with the time left on stderr (the
+    API calls it at most about once a second)."""
+    import time
+    start = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - start, 1e-9)
+        left = (total - done) / rate if rate > 0 else float("inf")
+        print(f"{command}: {done:,} of {total:,} ({100 * done / max(total, 1):.1f}%), about "
+              f"{left:,.0f} s left", file=sys.stderr, flush=True)
+    return progress
+
+
+def _write_figure(fig, out: str, target) -> None:
+    """Save ``fig`` to the temporary file of :func:`_open_figure_target` and rename it into
+    place (nothing half-written is ever at ``out``)."""
+    from .dynamics._plotting import plt_agg
+    tmp, fmt = target
+    try:
+        fig.savefig(tmp, format=fmt, dpi=100, metadata=_NO_METADATA[fmt])
+    finally:
+        plt_agg().close(fig)
+    try:
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, out) from None
+
+
+def _check_ode_starts(starts: int, values: int) -> None:
+    """Refuse up front an ODE run the command line would follow for hours."""
+    if starts * values > MAX_CLI_ODE_STARTS:
+        raise InputError(f"--scheme ode follows each start with the ODE oracle (0.05 to 2 s "
+                         f"each): {starts:,} starts x {values:,} values is more than the "
+                         f"command line's limit of {MAX_CLI_ODE_STARTS:,}; use a coarser grid, "
+                         f"a discrete scheme with a small --h, or stabgan.basins in Python.")
+
+
+def _basins(args) -> int:
+    import stabgan
+    m = _build_method(args)
+    theta, psi = _range(args.theta, "--theta"), _range(args.psi, "--psi")
+    run, options = _basin_run_options(args)
+    if args.scheme == "ode":
+        given = sorted(options)
+        if given:
+            raise InputError(f"The option --{given[0].replace('_', '-')} belongs to the "
+                             f"discrete schemes; --scheme ode follows the flow.")
+        _check_ode_starts(theta.size * psi.size, 1)
+    target = _open_figure_target(args.out, "basins") if args.out is not None else None
+    try:
+        b = stabgan.basins(m, args.scheme, theta=theta, psi=psi,
+                           progress=_progress_line("basins"), **run, **options)
+        if target:
+            _write_figure(b.plot(), args.out, target)
+    finally:
+        if target and os.path.exists(target[0]):
+            os.remove(target[0])
+    if args.json:
+        _print(_json_text(b.to_dict()))
+        return 0
+    _print(f"{m.id} {args.scheme}: {theta.size} x {psi.size} starts"
+           + ("" if args.scheme == "ode" else f", {b.steps} steps + a tail of {b.tail}")
+           + f", tol {b.tol:g}")
+    used = _parameters_used(m)
+    if used:
+        _print(f"parameters: {used}")
+    for i, (a, c) in enumerate(zip(b.attractors, b.counts)):
+        what = (f"limit cycle, crossing psi = 0 upwards at theta = {a.theta_crossing:.6g}, "
+                f"period {a.period:.6g}" if a.kind == "limit_cycle" and a.period is not None
+                else a.kind + ("" if a.theta is None else f" ({a.theta:.6g}, {a.psi:.3g})"))
+        _print(f"  [{i}] {what}: {c} starts ({100 * c / b.labels.size:.1f}%)")
+    from .dynamics.basins import LABELS
+    for label, text in sorted(LABELS.items(), reverse=True):
+        c = int((b.labels == label).sum())
+        if c:
+            _print(f"  [{label}] {text.split(':')[0]}: {c} starts "
+                   f"({100 * c / b.labels.size:.1f}%)")
+    if args.out:
+        _print(f"basin map written to {args.out}")
+    return 0
+
+
+def _bifurcation(args) -> int:
+    import stabgan
+    m = _build_method(args)
+    name, values = _axis(args.vary, "--param")
+    if name in _parse_params(args.param):
+        raise InputError(f"The parameter {name!r} is both fixed with -p and varied with --param.")
+    if name in m.values:   # bound by --defaults: the varied value wins
+        m = stabgan.method(m.spec, f=m.f if m.spec.takes_f else None, generator=m.generator,
+                           **{k: v for k, v in m.values.items() if k != name})
+    run, options = _basin_run_options(args)
+    if args.scheme == "ode":
+        given = sorted(options)
+        if given:
+            raise InputError(f"The option --{given[0].replace('_', '-')} belongs to the "
+                             f"discrete schemes; --scheme ode follows the flow.")
+        run = {"tol": run["tol"]}
+    grid = {k: _range(getattr(args, k), "--" + k) for k in ("theta", "psi")
+            if getattr(args, k) is not None}
+    if args.scheme == "ode":
+        starts = 1
+        for k in ("theta", "psi"):
+            starts *= grid[k].size if k in grid else 4
+        _check_ode_starts(starts, values.size)
+    xtol = None if args.xtol is None else _number(args.xtol, "xtol")
+    target = _open_figure_target(args.out, "bifurcation") if args.out is not None else None
+    try:
+        d = stabgan.bifurcation(m, name, values, scheme=args.scheme, xtol=xtol,
+                                progress=_progress_line("bifurcation"), **grid, **run,
+                                **options)
+        if target:
+            _write_figure(d.plot(), args.out, target)
+    finally:
+        if target and os.path.exists(target[0]):
+            os.remove(target[0])
+    if args.json:
+        _print(_json_text(d.to_dict()))
+        return 0
+    _print(f"{m.id} {args.scheme} over {name} in [{values[0]:g}, {values[-1]:g}] "
+           f"({values.size} values)")
+    previous = None
+    for v, sig in zip(d.values, d.signatures):
+        if sig != previous:
+            _print(f"  from {name} = {v:.6g}: {', '.join(sig) or 'nothing settled'}")
+            previous = sig
+    for p in d.points:
+        _print(f"  bifurcation at {name} = {p['value']:.6g} +- {p['tol']:.2g}: "
+               f"{', '.join(p['left']) or 'nothing'} -> {', '.join(p['right']) or 'nothing'}")
+    for p in d.predicted:
+        found = (f"; found {p['found']:.6g}, difference {p['difference']:.3g}, allowance "
+                 f"{p['allowance']:.3g}: {'agrees' if p['agrees'] else 'DISAGREES'}"
+                 if "found" in p else "")
+        _print(f"  derived: {name} = {p['sympy']} = {p['value']:.6g} ({p['what']}){found}")
+    if args.out:
+        _print(f"diagram written to {args.out}")
+    return 0
 
 
 def _verify(args) -> int:
@@ -576,15 +809,18 @@ def _simulate(args, m) -> dict:
     return r.to_dict()
 
 
-def _method_options(p: argparse.ArgumentParser) -> None:
-    """METHOD, -p NAME=VALUE, --f and --generator: how every subcommand names a method."""
+def _method_options(p: argparse.ArgumentParser, long_param: bool = True) -> None:
+    """METHOD, -p NAME=VALUE, --f and --generator: how every subcommand names a method
+    (``bifurcation`` keeps ``--param`` for the parameter it varies: there -p has no long
+    form)."""
     p.add_argument("method", nargs="?", default=None,
                    help="a catalogue id (stabgan methods), or leave it out and give --method-file")
     p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
                    help="a method of your own: custom_method's arguments as TOML keys (id, "
                         "loss_d, loss_g, d_penalty, g_penalty, parameters, f, summary, citation, "
                         "penalties)")
-    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+    p.add_argument(*(("-p", "--param") if long_param else ("-p",)), dest="param",
+                   action="append", metavar="NAME=VALUE",
                    help="a method parameter, an exact decimal (gamma=0.3 means 3/10)")
     p.add_argument("--f", dest="f", default=None,
                    help="logistic (default), general, or an expression in t")
@@ -782,6 +1018,10 @@ def _run(args) -> int:
         return _verify(args)
     if args.command == "map":
         return _map(args)
+    if args.command == "basins":
+        return _basins(args)
+    if args.command == "bifurcation":
+        return _bifurcation(args)
     if args.command == "report":
         from .report.build import report
         status = report(args.out, check=args.check, only=_report_methods(args))

@@ -21,7 +21,7 @@ LAYERS = {
     "model": 3,
     "schemes": 4,
     "analysis": 5, "oracles": 5,
-    "lemmas": 6,
+    "lemmas": 6, "dynamics": 6,
     "report": 7,
     "_cli": 8, "__init__": 8, "__main__": 9,
 }

@@ -6,6 +6,7 @@ import pytest
 
 import stabgan
 from stabgan._cli import main
+from stabgan.lemmas import global_dynamics
 from stabgan.lemmas.checks import Custom
 from stabgan.lemmas.extensions import _ema_spectrum, _ttur_symbolic, _unrolled_jacobian
 from stabgan.lemmas.published import _fake_only_spec, _noise_r1_equivalence
@@ -64,6 +65,10 @@ WRONG = {
     "EMA adds beta once (one player averaged)": Custom(lambda: _ema_spectrum(times=1)),
     "TTUR: the discriminator's cap does not depend on h_g": Custom(
         lambda: _ttur_symbolic(h_g_in_second=False)),
+    "WGAN-GP's non-Nash points attract from gamma = 1 (discriminant gamma^2 - 1)":
+        global_dynamics.onset_is(Ref.of("wgan-gp", g0=1), "gamma", "1"),
+    "numeric: the hinge's basin boundary at r = 3/2 instead of sqrt(2)":
+        global_dynamics.hinge_basin_split("3/2"),
 }
 
 

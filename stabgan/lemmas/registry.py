@@ -145,9 +145,10 @@ def _load_catalogue() -> None:
     if not _LOADED:
         _LOADED = True
         from .extensions import STATEMENTS as EXTENSIONS
+        from .global_dynamics import STATEMENTS as GLOBAL_DYNAMICS
         from .optimizers import STATEMENTS as OPTIMIZERS
         from .published import STATEMENTS as PUBLISHED
         # the published statements, the optimizers', then those of the extension API's entries
-        for s in (*PUBLISHED, *OPTIMIZERS, *EXTENSIONS):
+        for s in (*PUBLISHED, *OPTIMIZERS, *EXTENSIONS, *GLOBAL_DYNAMICS):
             _CATALOGUE[s.id] = s
             register(s)

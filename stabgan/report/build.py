@@ -144,6 +144,11 @@ def cross_method_figures(figures: Path, log) -> None:
     for name, draw in EXTENSION_FIGURES:
         draw(figures / name)
     log(f"extension API figures (hinge flow, EMA, Adam/RMSprop): {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    from .dynamics_plots import DYNAMICS_FIGURES
+    for name, draw in DYNAMICS_FIGURES:
+        draw(figures / name)
+    log(f"basins and bifurcations (wgan-gp, dragan, gan): {time.perf_counter() - t0:.1f} s")
 
 
 def _figure_child(conn, figures: Path, specs, cross: bool) -> None:

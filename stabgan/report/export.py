@@ -239,14 +239,59 @@ EXTENSION_SECTION = (
     ("ext_hinge_flow.png", "ext_ema.png", "ext_adaptive.png"))
 
 
+DYNAMICS_SECTION = (
+    "Basins of attraction and bifurcations",
+    ("stabgan.basins follows every start of a grid (the simulator, vectorized, or the ODE "
+     "oracle start by start) and classifies the tail of each trajectory: a point when the "
+     "whole tail lies within tol of it, a closed invariant set when the tail's envelope is "
+     "stationary to tol and a 5% push comes back towards it, divergence past the bound, or "
+     "undecided; a closed orbit that attracts nothing (a centre) is labelled as such. Each "
+     "attractor is reported once, with its position or its crossing of psi = 0 and period.",
+     "WGAN-GP under SimGD (h = 0.05): at gamma = 0.7 every start reaches one limit cycle; at "
+     "gamma = 3 the side of psi = 0 on which a trajectory settles decides between the "
+     "non-Nash points (-gamma g0, 0+) and (gamma g0, 0-). DRAGAN (k = 1, gamma = 0.7) is "
+     "bistable: two non-Nash points inside a limit cycle. The unregularized GAN grows under "
+     "SimGD from every start (|x + h v|^2 = |x|^2 + h^2 |v|^2) and keeps closed orbits under "
+     "AltGD that attract nothing.",
+     "stabgan.bifurcation continues the attractors over a parameter and bisects where their "
+     "kinds change. The non-smooth analysis predicts where non-Nash points start to attract: "
+     "where the one-sided equilibria turn from foci into nodes, gamma = 2 for WGAN-GP and "
+     "gamma = (sqrt(5) - 1)/2 for DRAGAN with the logistic f; for a discrete scheme over h "
+     "the equilibrium is lost at h_max. Each derived point is compared with the bisected one "
+     "within a stated allowance (statements wgan-gp-bifurcation-gamma-2, "
+     "dragan-points-appear, r1-simgd-bifurcation-at-h-max, hinge-basin-boundary)."),
+    ("basins_wgan-gp.png", "basins_dragan.png", "basins_gan.png", "bifurcation_wgan-gp.png",
+     "bifurcation_dragan.png"))
+
+
 def _extension_markdown() -> list[str]:
-    heading, paragraphs, figures = EXTENSION_SECTION
-    lines = ["", f"## {heading}", ""]
-    for text in paragraphs:
-        lines += [text, ""]
-    lines += [f"![{name}](../figures/{name})" for name in figures]
+    lines = []
+    for heading, paragraphs, figures in (EXTENSION_SECTION, DYNAMICS_SECTION):
+        lines += ["", f"## {heading}", ""]
+        for text in paragraphs:
+            lines += [text, ""]
+        lines += [f"![{name}](../figures/{name})" for name in figures]
     return lines
 
+
+#: Captions of the basins and bifurcation section's figures.
+DYNAMICS_CAPTIONS = {
+    "basins_wgan-gp.png": r"\texttt{wgan-gp} ($g_0 = 1$) under SimGD, $h = 0.05$, $24 \times "
+                          r"24$ starts in $[-3, 3]^2$: $\gamma = 0.7$ (left), one limit cycle; "
+                          r"$\gamma = 3$ (right), the two non-Nash points.",
+    "basins_dragan.png": r"\texttt{dragan} ($k = 1$, $\gamma = 0.7$) under SimGD, $h = 0.05$, "
+                         r"$24 \times 24$ starts in $[-3, 3]^2$: bistable, two non-Nash points "
+                         r"inside a limit cycle.",
+    "basins_gan.png": r"\texttt{gan} (minimax), $h = 0.2$, $24 \times 24$ starts in $[-3, 3]^2$: "
+                      r"SimGD (left) leaves the bound 4 from every start; AltGD (right) keeps "
+                      r"closed orbits that attract nothing.",
+    "bifurcation_wgan-gp.png": r"\texttt{wgan-gp} ($g_0 = 1$) over $\gamma \in [0.5, 3]$, "
+                               r"SimGD $h = 0.05$: the limit cycle gives way to the non-Nash "
+                               r"points near $\gamma = 2$.",
+    "bifurcation_dragan.png": r"\texttt{dragan} ($k = 1$) over $\gamma \in [0.3, 1.2]$, SimGD "
+                              r"$h = 0.1$: non-Nash points appear near $(\sqrt{5} - 1)/2$; the "
+                              r"cycle is gone below $\gamma = 1$.",
+}
 
 #: Captions of the extension section's figures.
 EXTENSION_CAPTIONS = {
@@ -265,16 +310,23 @@ EXTENSION_CAPTIONS = {
 
 
 def _extension_tex() -> list[str]:
+    out = []
+    for label, section in (("sec:extension", EXTENSION_SECTION),
+                           ("sec:dynamics", DYNAMICS_SECTION)):
+        out += _prose_section_tex(*section, label)
+    return out
+
+
+def _prose_section_tex(heading, paragraphs, figures, label) -> list[str]:
     from .document import figure_tex
     from .prose import prose_tex
-    heading, paragraphs, figures = EXTENSION_SECTION
-    out = [r"\section{%s}" % heading, r"\label{sec:extension}"]
+    out = [r"\section{%s}" % heading, r"\label{%s}" % label]
     for text in paragraphs:
         out += [prose_tex(text), ""]
     out.append("Figures " + ", ".join(r"\ref{fig:%s}" % n[:-4] for n in figures[:-1]) +
                r" and \ref{fig:%s} show them." % figures[-1][:-4])
     for name in figures:
-        out += figure_tex(name, EXTENSION_CAPTIONS[name])
+        out += figure_tex(name, {**EXTENSION_CAPTIONS, **DYNAMICS_CAPTIONS}[name])
     return out
 
 

@@ -1,0 +1,102 @@
+"""Benchmark: trajectory-steps per second of a basin map (stabgan.basins) against the plain
+NumPy loop a user would write for the same map.
+
+Reference workload (issue 13, section 4): WGAN-GP, gamma = 0.7, g0 = 1, SimGD, h = 0.05,
+4000 steps, a 1000 x 1000 grid of starts on [-3, 3]^2 (``--grid N`` for N x N). WGAN-GP's
+field on the Dirac-GAN is v = (-psi, theta - gamma (|psi| - g0) sign(psi)), so the user's
+loop is, on whole arrays (in blocks of the same size basins uses, so that it fits in memory):
+
+    for _ in range(steps + tail):
+        th, ps = th - h * ps, ps + h * (th - gamma * (np.abs(ps) - g0) * np.sign(ps))
+        (over the tail: running min and max of theta and psi per half, to classify)
+
+stabgan.basins runs the same steps and tail (default tail 2048) and classifies every start
+(points, cycles with the 5% attraction probe, divergence); its time includes all of that.
+Trajectory-steps = starts x (steps + tail) for both. Both run in this process, one thread,
+best of ``--repeat`` runs; the ratio is what counts on a shared machine.
+
+Run: python benchmarks/basins.py [--grid N] [--steps K] [--tail K] [--repeat R]
+
+TODO(executor): ``--workers 2`` (a 2-process pool through ``executor=``) is added once the
+executor work merges; the target is the pool at >= 1.7x serial on 2 cores.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import stabgan  # noqa: E402
+
+GAMMA, G0, H = 0.7, 1.0, 0.05
+
+
+def plain_loop(th0, ps0, steps, tail, block):
+    """The user's loop: SimGD on whole blocks, then the tail's envelope per half."""
+    out = []
+    with np.errstate(all="ignore"):
+        for start in range(0, th0.size, block):
+            th, ps = th0[start:start + block].copy(), ps0[start:start + block].copy()
+            for _ in range(steps):
+                th, ps = th - H * ps, ps + H * (th - GAMMA * (np.abs(ps) - G0) * np.sign(ps))
+            env = []
+            for half in (tail // 2, tail - tail // 2):
+                lo_t, hi_t, lo_p, hi_p = th.copy(), th.copy(), ps.copy(), ps.copy()
+                for _ in range(half):
+                    th, ps = (th - H * ps,
+                              ps + H * (th - GAMMA * (np.abs(ps) - G0) * np.sign(ps)))
+                    np.minimum(lo_t, th, out=lo_t)
+                    np.maximum(hi_t, th, out=hi_t)
+                    np.minimum(lo_p, ps, out=lo_p)
+                    np.maximum(hi_p, ps, out=hi_p)
+                env.append(np.stack([lo_t, hi_t, lo_p, hi_p]))
+            out.append((th, ps, np.abs(env[0] - env[1]).max(axis=0)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", type=int, default=1000, help="N for an N x N grid (1000)")
+    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--tail", type=int, default=2048)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="TODO(executor): only 1 until executor= is merged")
+    args = parser.parse_args()
+    if args.workers != 1:
+        raise SystemExit("--workers > 1 needs executor= on simulate (not merged yet)")
+    g = np.linspace(-3.0, 3.0, args.grid)
+    m = stabgan.method("wgan-gp", gamma=GAMMA, g0=G0)
+    work = args.grid ** 2 * (args.steps + args.tail)
+    best_b = best_p = best_s = float("inf")
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        b = stabgan.basins(m, "simgd", theta=g, psi=g, steps=args.steps, tail=args.tail, h=H)
+        best_b = min(best_b, time.perf_counter() - t0)
+        TH, PS = np.meshgrid(g, g, indexing="ij")
+        block = max(256, 2 ** 22 // (args.tail + 1))
+        t0 = time.perf_counter()
+        plain_loop(TH.ravel(), PS.ravel(), args.steps, args.tail, block)
+        best_p = min(best_p, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        stabgan.simulate(m, "simgd", h=H, steps=args.steps + args.tail, theta0=TH, psi0=PS)
+        best_s = min(best_s, time.perf_counter() - t0)
+    kinds = [(a.kind, c) for a, c in zip(b.attractors, b.counts)]
+    print(f"wgan-gp gamma={GAMMA} SimGD h={H}: {args.grid} x {args.grid} starts, "
+          f"{args.steps} steps + tail {args.tail} = {work:.3g} trajectory-steps")
+    print(f"attractors: {kinds}; undecided {int((b.labels == -2).sum())}")
+    print(f"stabgan.basins (serial): {best_b:.2f} s, {work / best_b:.3g} trajectory-steps/s")
+    print(f"plain NumPy loop:        {best_p:.2f} s, {work / best_p:.3g} trajectory-steps/s")
+    print(f"ratio basins / plain loop: {best_p / best_b:.2f}x (target >= 2x)")
+    print(f"for comparison, stabgan.simulate alone (same steps + tail, no tail recorded, "
+          f"nothing classified): {best_s:.2f} s, {best_p / best_s:.2f}x the plain loop")
+
+
+if __name__ == "__main__":
+    main()
