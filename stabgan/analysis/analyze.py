@@ -87,7 +87,8 @@ class Analysis:
 
     @property
     def spectral_radius(self) -> float | None:
-        """Discrete schemes: max |eigenvalue| of F'(0, 0) where it is a number."""
+        """Discrete schemes: the largest modulus of the eigenvalues of F'(0, 0), where it is a
+        number."""
         return None if self.discrete is None else self.discrete["spectral_radius"]
 
     @property
