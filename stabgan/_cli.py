@@ -674,7 +674,7 @@ def _run(args) -> int:
                              f"--json one JSON document (whose fields hold the LaTeX too).")
         if args.latex_part is not None:  # refused before the analysis, which can be long
             from .analysis.latex_block import check_part
-            check_part(args.latex_part)
+            check_part(args.latex_part, "The --latex-part option")
         m = _build_method(args)
         options = _scheme_options(args)
         if args.scheme == "continuous":

@@ -223,4 +223,4 @@ def test_cli_latex_with_json_is_refused(flags, capsys):
 def test_cli_bad_latex_part(capsys):
     assert main(["analyze", "r1", "--latex-part", "nope"]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and "'nope'" in err and "'eigenvalues'" in err
+    assert out == "" and "--latex-part" in err and "'nope'" in err and "'eigenvalues'" in err

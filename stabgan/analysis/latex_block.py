@@ -228,11 +228,13 @@ _MISSING = {
 }
 
 
-def check_part(part: str) -> None:
-    """Raise :class:`InputError` unless ``part`` is one of :data:`PARTS`."""
+def check_part(part: str, name: str = "The 'part' parameter of Analysis.to_latex") -> None:
+    """Raise :class:`InputError` unless ``part`` is one of :data:`PARTS`; the message starts
+    with ``name`` (the command line passes its option's name)."""
     if not isinstance(part, str) or part not in PARTS:
-        raise InputError(f"The 'part' parameter of Analysis.to_latex must be None or one of "
-                         f"{', '.join(repr(p) for p in PARTS)}. Got {part!r} instead.")
+        none = " None or" if "'part'" in name else ""
+        raise InputError(f"{name} must be{none} one of {', '.join(repr(p) for p in PARTS)}. "
+                         f"Got {part!r} instead.")
 
 
 def latex_rows(a, part: str) -> list[str]:
