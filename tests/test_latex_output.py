@@ -32,6 +32,8 @@ CASES = [
     ("wgan-gp", {}, "continuous", {}),
     ("instance-noise", {}, "continuous", {}),
     ("consensus", {}, "continuous", {}),
+    ("lecam", {}, "continuous", {}),  # a critical value of alpha_r: a subscripted parameter
+    ("lsgan", {}, "continuous", {}),  # a Routh-Hurwitz condition fails for every value
     ("r1", {"gamma": "3/10"}, "simgd", {}),
     ("r1", {"gamma": "3/10"}, "simgd", {"h": "1/2"}),
     ("r1", {}, "altgd", {}),
@@ -99,7 +101,7 @@ def test_block_compiles_without_overfull_boxes_or_sympy_syntax(case, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("case", [CASES[1], CASES[9]], ids=[IDS[1], IDS[9]])
+@pytest.mark.parametrize("case", [CASES[1], CASES[11]], ids=[IDS[1], IDS[11]])
 def test_every_part_compiles_alone(case, tmp_path):
     a = analysis_of(case)
     for part in PARTS:
@@ -132,7 +134,7 @@ def test_eigenvalue_rows_are_the_printers_latex_of_the_eigenvalues(case):
 
 
 def test_block_holds_every_part_in_order():
-    a = analysis_of(CASES[10])  # r1, AltGD, h = 1/10: every part exists
+    a = analysis_of(CASES[12])  # r1, AltGD, h = 1/10: every part exists
     block = a.to_latex()
     assert block.startswith("% ")
     for part in PARTS:
@@ -143,14 +145,14 @@ def test_block_holds_every_part_in_order():
 
 
 def test_discrete_block_names_the_update_operator_and_has_the_step_results():
-    a = analysis_of(CASES[7])  # r1 SimGD, h symbolic
+    a = analysis_of(CASES[9])  # r1 SimGD, h symbolic
     block = a.to_latex()
     assert "F'(0, 0) &= " + latex(a.jacobian) in block
     assert "v'(0, 0)" not in block
     assert "h_{\\max} &= " + latex(a.h_max) in block
     assert "h_{\\mathrm{opt}}" in block
     assert "% F is one step of the update" in block
-    numeric = analysis_of(CASES[10])
+    numeric = analysis_of(CASES[12])
     assert "\\rho\\bigl(F'(0, 0)\\bigr) &= " in numeric.to_latex()
     printed = re.search(r"\\rho\\bigl\(F'\(0, 0\)\\bigr\) &= ([\d.]+)", numeric.to_latex())
     assert abs(float(printed.group(1)) - numeric.spectral_radius) < 1e-6
@@ -159,7 +161,7 @@ def test_discrete_block_names_the_update_operator_and_has_the_step_results():
 def test_continuous_block_has_the_condition_and_critical_value():
     a = analysis_of(CASES[0])  # r1, gamma symbolic: locally convergent iff gamma > 0
     assert a.to_latex("condition").count("\\iff \\gamma > 0") == 1
-    assert "\\gamma_{\\mathrm{crit}} &= 1" in a.to_latex()
+    assert "{\\gamma}_{\\mathrm{crit}} &= 1" in a.to_latex()
 
 
 @pytest.mark.parametrize("part", ["", "Jacobian", "h-max", 3])
@@ -178,25 +180,25 @@ def test_part_the_analysis_lacks_is_refused_with_the_reason():
 
 
 def test_repr_html_has_verdict_radius_and_h_max_escaped():
-    a = analysis_of(CASES[10])
+    a = analysis_of(CASES[12])
     html = a._repr_html_()
     assert html.startswith("<table") and html.endswith("</table>")
     assert a.verdict() in html
     assert f"{a.spectral_radius}" in html and "h_max" in html
-    b = analysis_of(CASES[7])  # the verdict holds "&" and ">": escaped
+    b = analysis_of(CASES[9])  # the verdict holds "&" and ">": escaped
     assert "&amp;" in b._repr_html_() and "&gt;" in b._repr_html_()
     assert "<td style=\"text-align:left\">-0.15</td>" in analysis_of(CASES[1])._repr_html_()
 
 
 def test_repr_latex_is_display_math_with_the_verdict():
-    for case in (CASES[1], CASES[10]):
+    for case in (CASES[1], CASES[12]):
         a = analysis_of(case)
         text = a._repr_latex_()
         assert text.startswith("$$\\begin{aligned}") and text.endswith("\\end{aligned}$$")
         assert "locally convergent" in text
         assert "%" not in text  # MathJax would swallow a comment line
-    assert "F'(0, 0)" in analysis_of(CASES[10])._repr_latex_()
-    assert "h_{\\max}" in analysis_of(CASES[10])._repr_latex_()
+    assert "F'(0, 0)" in analysis_of(CASES[12])._repr_latex_()
+    assert "h_{\\max}" in analysis_of(CASES[12])._repr_latex_()
 
 
 def test_cli_latex_prints_only_the_block(capsys):
@@ -210,7 +212,7 @@ def test_cli_latex_part(capsys):
     assert main(["analyze", "r1", "-p", "gamma=0.3", "--scheme", "altgd", "--h", "0.1",
                  "--latex-part", "h_max"]) == 0
     out, _ = capsys.readouterr()
-    assert out == analysis_of(CASES[10]).to_latex("h_max")
+    assert out == analysis_of(CASES[12]).to_latex("h_max")
 
 
 @pytest.mark.parametrize("flags", [["--latex", "--json"], ["--latex-part", "field", "--json"]])

@@ -147,9 +147,10 @@ def _rows_condition(a) -> list[str]:
         if a.marginal:
             return [r"&\text{not locally convergent (marginal): } |\lambda_i| = 1"
                     r"\text{ for all } i"]
-        rhs = (_rho(a) + " = " + _num(rho) + r" > 1") if rho is not None else \
-            r"\text{a Schur-Cohn condition fails for every value of the free symbols}"
-        return [r"&\text{not locally convergent: } " + rhs]
+        if rho is None:
+            return [r"&\text{not locally convergent: a Schur-Cohn condition fails}",
+                    r"&\qquad \text{for every value of the free symbols}"]
+        return [r"&\text{not locally convergent: } " + _rho(a) + " = " + _num(rho) + r" > 1"]
     alpha = a.spectral_abscissa
     lhs = r"\max_i \operatorname{Re} \lambda_i"
     if a.locally_convergent:
@@ -159,8 +160,8 @@ def _rows_condition(a) -> list[str]:
         return [r"&\text{not locally convergent (marginal): } \operatorname{Re} \lambda_i = 0"
                 r"\text{ for all } i"]
     if a.marginal is None:
-        return [r"&\text{not locally convergent: a Routh-Hurwitz condition fails "
-                r"for every value of the free symbols}"]
+        return [r"&\text{not locally convergent: a Routh-Hurwitz condition fails}",
+                r"&\qquad \text{for every value of the free symbols}"]
     rhs = (lhs + " = " + _num(alpha) + " > 0") if alpha is not None else lhs + " > 0"
     return [r"&\text{not locally convergent: } " + rhs]
 
@@ -168,7 +169,8 @@ def _rows_condition(a) -> list[str]:
 def _rows_critical(a) -> list[str]:
     if a.discrete is not None:
         return []
-    return [latex(sp.Symbol(name)) + r"_{\mathrm{crit}} &= " + latex(value)
+    # braced: a parameter with a subscript of its own (LeCam's alpha_r) takes a second one
+    return ["{" + latex(sp.Symbol(name)) + r"}_{\mathrm{crit}} &= " + latex(value)
             for name, value in sorted(a.critical.items())]
 
 
