@@ -42,6 +42,13 @@ CASES = [
     ("r1", {"gamma": 1}, "lookahead", {}),
     ("r1", {"gamma": 1}, "simgd", {"momentum": "1/2"}),
 ]
+#: Named cases used by the tests below.
+R1_SYMBOLIC, R1_NUMERIC, WGAN_GP = CASES[0], CASES[1], CASES[4]
+R1_SIMGD_H, R1_ALTGD_H, R1_ALTGD_NUMERIC = CASES[9], CASES[11], CASES[12]
+assert (R1_SYMBOLIC[1:3], R1_NUMERIC[1:3], WGAN_GP[0]) == (
+    ({}, "continuous"), ({"gamma": "3/10"}, "continuous"), "wgan-gp")
+assert (R1_SIMGD_H[2:], R1_ALTGD_H[2:]) == (("simgd", {}), ("altgd", {}))
+assert R1_ALTGD_NUMERIC == ("r1", {"gamma": "3/10"}, "altgd", {"h": "1/10"})
 IDS = ["-".join([c[0], c[2]] + [f"{k}={v}" for k, v in {**c[1], **c[3]}.items()]) for c in CASES]
 
 #: Overfull boxes allowed, in pt. Instance noise's field is a double integral (the Gaussian
@@ -101,7 +108,7 @@ def test_block_compiles_without_overfull_boxes_or_sympy_syntax(case, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("case", [CASES[1], CASES[11]], ids=[IDS[1], IDS[11]])
+@pytest.mark.parametrize("case", [R1_NUMERIC, R1_ALTGD_H], ids=["r1-numeric", "r1-altgd-h"])
 def test_every_part_compiles_alone(case, tmp_path):
     a = analysis_of(case)
     for part in PARTS:
@@ -134,7 +141,7 @@ def test_eigenvalue_rows_are_the_printers_latex_of_the_eigenvalues(case):
 
 
 def test_block_holds_every_part_in_order():
-    a = analysis_of(CASES[12])  # r1, AltGD, h = 1/10: every part exists
+    a = analysis_of(R1_ALTGD_NUMERIC)  # r1, AltGD, h = 1/10: every part exists
     block = a.to_latex()
     assert block.startswith("% ")
     for part in PARTS:
@@ -145,28 +152,28 @@ def test_block_holds_every_part_in_order():
 
 
 def test_discrete_block_names_the_update_operator_and_has_the_step_results():
-    a = analysis_of(CASES[9])  # r1 SimGD, h symbolic
+    a = analysis_of(R1_SIMGD_H)  # r1 SimGD, h symbolic
     block = a.to_latex()
     assert "F'(0, 0) &= " + latex(a.jacobian) in block
     assert "v'(0, 0)" not in block
     assert "h_{\\max} &= " + latex(a.h_max) in block
     assert "h_{\\mathrm{opt}}" in block
     assert "% F is one step of the update" in block
-    numeric = analysis_of(CASES[12])
+    numeric = analysis_of(R1_ALTGD_NUMERIC)
     assert "\\rho\\bigl(F'(0, 0)\\bigr) &= " in numeric.to_latex()
     printed = re.search(r"\\rho\\bigl\(F'\(0, 0\)\\bigr\) &= ([\d.]+)", numeric.to_latex())
     assert abs(float(printed.group(1)) - numeric.spectral_radius) < 1e-6
 
 
 def test_continuous_block_has_the_condition_and_critical_value():
-    a = analysis_of(CASES[0])  # r1, gamma symbolic: locally convergent iff gamma > 0
+    a = analysis_of(R1_SYMBOLIC)  # r1, gamma symbolic: locally convergent iff gamma > 0
     assert a.to_latex("condition").count("\\iff \\gamma > 0") == 1
     assert "{\\gamma}_{\\mathrm{crit}} &= 1" in a.to_latex()
 
 
 @pytest.mark.parametrize("part", ["", "Jacobian", "h-max", 3])
 def test_bad_part_names_the_parameter_value_and_choices(part):
-    a = analysis_of(CASES[1])
+    a = analysis_of(R1_NUMERIC)
     with pytest.raises(InputError, match=r"'part' parameter .* one of 'field', 'jacobian'.*"
                                          + re.escape(repr(part))):
         a.to_latex(part)
@@ -174,37 +181,37 @@ def test_bad_part_names_the_parameter_value_and_choices(part):
 
 def test_part_the_analysis_lacks_is_refused_with_the_reason():
     with pytest.raises(InputError, match="h_max.*does not have.*discrete"):
-        analysis_of(CASES[1]).to_latex("h_max")
+        analysis_of(R1_NUMERIC).to_latex("h_max")
     with pytest.raises(InputError, match="jumps at psi = 0"):
-        analysis_of(CASES[4]).to_latex("jacobian")
+        analysis_of(WGAN_GP).to_latex("jacobian")
 
 
 def test_repr_html_has_verdict_radius_and_h_max_escaped():
-    a = analysis_of(CASES[12])
+    a = analysis_of(R1_ALTGD_NUMERIC)
     html = a._repr_html_()
     assert html.startswith("<table") and html.endswith("</table>")
     assert a.verdict() in html
     assert f"{a.spectral_radius}" in html and "h_max" in html
-    b = analysis_of(CASES[9])  # the verdict holds "&" and ">": escaped
+    b = analysis_of(R1_SIMGD_H)  # the verdict holds "&" and ">": escaped
     assert "&amp;" in b._repr_html_() and "&gt;" in b._repr_html_()
-    assert "<td style=\"text-align:left\">-0.15</td>" in analysis_of(CASES[1])._repr_html_()
+    assert "<td style=\"text-align:left\">-0.15</td>" in analysis_of(R1_NUMERIC)._repr_html_()
 
 
 def test_repr_latex_is_display_math_with_the_verdict():
-    for case in (CASES[1], CASES[12]):
+    for case in (R1_NUMERIC, R1_ALTGD_NUMERIC):
         a = analysis_of(case)
         text = a._repr_latex_()
         assert text.startswith("$$\\begin{aligned}") and text.endswith("\\end{aligned}$$")
         assert "locally convergent" in text
         assert "%" not in text  # MathJax would swallow a comment line
-    assert "F'(0, 0)" in analysis_of(CASES[12])._repr_latex_()
-    assert "h_{\\max}" in analysis_of(CASES[12])._repr_latex_()
+    assert "F'(0, 0)" in analysis_of(R1_ALTGD_NUMERIC)._repr_latex_()
+    assert "h_{\\max}" in analysis_of(R1_ALTGD_NUMERIC)._repr_latex_()
 
 
 def test_cli_latex_prints_only_the_block(capsys):
     assert main(["analyze", "r1", "-p", "gamma=0.3", "--latex"]) == 0
     out, err = capsys.readouterr()
-    assert out == analysis_of(CASES[1]).to_latex()
+    assert out == analysis_of(R1_NUMERIC).to_latex()
     assert "\\begin{align*}" in out
 
 
@@ -212,7 +219,7 @@ def test_cli_latex_part(capsys):
     assert main(["analyze", "r1", "-p", "gamma=0.3", "--scheme", "altgd", "--h", "0.1",
                  "--latex-part", "h_max"]) == 0
     out, _ = capsys.readouterr()
-    assert out == analysis_of(CASES[12]).to_latex("h_max")
+    assert out == analysis_of(R1_ALTGD_NUMERIC).to_latex("h_max")
 
 
 @pytest.mark.parametrize("flags", [["--latex", "--json"], ["--latex-part", "field", "--json"]])
