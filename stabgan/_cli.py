@@ -176,6 +176,13 @@ def _build_parser() -> _Parser:
                    help="continuous, simgd, altgd, extragradient, ogda or lookahead")
     _step_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--latex", action="store_true",
+                   help="print only a paste-ready LaTeX block (amsmath align*): field, "
+                   "Jacobian (the update operator's for a discrete scheme), eigenvalues, "
+                   "verdict condition, h_max, spectral radius and h_opt where they apply")
+    p.add_argument("--latex-part", metavar="PART",
+                   help="print one part of the LaTeX block: field, jacobian, eigenvalues, "
+                   "condition, critical, h_max, spectral_radius or h_opt")
 
     p = sub.add_parser("simulate", help="run a discrete scheme (or the ODE) from one start")
     _method_options(p)
@@ -996,6 +1003,14 @@ def _run(args) -> int:
             _print(methods_text(specs))
         return 0
     if args.command == "analyze":
+        latex_out = args.latex or args.latex_part is not None
+        if latex_out and args.json:
+            given = "--latex" if args.latex else "--latex-part"
+            raise InputError(f"{given} and --json cannot be combined: {given} prints LaTeX, "
+                             f"--json one JSON document (whose fields hold the LaTeX too).")
+        if args.latex_part is not None:  # refused before the analysis, which can be long
+            from .analysis.latex_block import check_part
+            check_part(args.latex_part, "The --latex-part option")
         m = _build_method(args)
         options = _scheme_options(args)
         if args.scheme == "continuous":
@@ -1008,7 +1023,9 @@ def _run(args) -> int:
         else:
             _warn_long_period(args.scheme, options)
         a = stabgan.analyze(m, scheme=args.scheme, **options)
-        if args.json:
+        if latex_out:
+            _print(a.to_latex(args.latex_part).rstrip("\n"))
+        elif args.json:
             _print(_json_text(a.to_dict()))
         else:
             note = _symbolic_note(m, args, options)

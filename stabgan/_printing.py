@@ -7,7 +7,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ._symbols import F_SYMBOL_LATEX
 
-__all__ = ["latex", "sympy_str", "number", "formula", "complex_value"]
+__all__ = ["latex", "latex_lines", "sympy_str", "number", "formula", "complex_value"]
 
 
 class _LatexPrinter(LatexPrinter):
@@ -23,6 +23,43 @@ def latex(expr) -> str:
     """LaTeX of ``expr``; f'(0), f''(0) for the general-f symbols ``fp0``, ``fpp0``; the
     Heaviside step as H(x)."""
     return _LatexPrinter({"symbol_names": F_SYMBOL_LATEX}).doprint(expr)
+
+
+def latex_lines(expr, width: int = 80) -> list[str]:
+    """``latex(expr)`` cut into pieces at the top-level ``+``/``-`` signs, each about at most
+    ``width`` characters of LaTeX source, so that a long sum can run over several rows of an
+    ``align*``.
+
+    The pieces, concatenated, are exactly ``latex(expr)``: they come from the same printer's
+    ordering and signs of the terms (SymPy's ``_print_Add``); a piece after the first starts
+    with its sign (``" + "`` or ``" - "``). An expression that is not a sum, or fits in
+    ``width``, is one piece.
+    """
+    whole = latex(expr)
+    expr = sp.sympify(expr)
+    if len(whole) <= width or not isinstance(expr, sp.Add):
+        return [whole]
+    printer = _LatexPrinter({"symbol_names": F_SYMBOL_LATEX})
+    pieces = []
+    for i, term in enumerate(printer._as_ordered_terms(expr)):
+        sign = ""
+        if i and term.could_extract_minus_sign():
+            sign, term = " - ", -term
+        elif i:
+            sign = " + "
+        tex = printer._print(term)
+        if printer._needs_add_brackets(term):
+            tex = r"\left(%s\right)" % tex
+        pieces.append(sign + tex)
+    if "".join(pieces) != whole:  # the printer changed its ways: do not cut
+        return [whole]
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        if len(lines[-1]) + len(piece) > width:
+            lines.append(piece)
+        else:
+            lines[-1] += piece
+    return lines
 
 
 def sympy_str(expr) -> str:

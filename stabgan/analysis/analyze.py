@@ -87,7 +87,8 @@ class Analysis:
 
     @property
     def spectral_radius(self) -> float | None:
-        """Discrete schemes: max |eigenvalue| of F'(0, 0) where it is a number."""
+        """Discrete schemes: the largest modulus of the eigenvalues of F'(0, 0), where it is a
+        number."""
         return None if self.discrete is None else self.discrete["spectral_radius"]
 
     @property
@@ -178,30 +179,62 @@ class Analysis:
                     "the free symbols (the eigenvalues may be real of both signs or imaginary)")
         return "not locally convergent: an eigenvalue has positive real part"
 
-    def to_latex(self) -> str:
-        """A LaTeX fragment (amsmath): field, Jacobian, eigenvalues, verdict, critical values."""
-        m = self.method
-        lines = [r"\begin{align*}",
-                 r"v_\theta &= " + latex(self.vector_field[0]) + r" \\",
-                 r"v_\psi &= " + latex(self.vector_field[1])]
-        if self.jacobian is not None:
-            lines[-1] += r" \\"
-            lines.append(r"v'(0, 0) &= " + latex(self.jacobian) + r" \\")
-            lines.append(r"\lambda_{1,2} &= " + ",\\quad ".join(latex(e) for e in self.eigenvalues))
-        lines.append(r"\end{align*}")
-        text = "\n".join(lines)
-        text += "\n" + r"\textbf{Verdict (" + m.id.replace("_", r"\_") + "):} " + \
-            _latex_text(self.verdict()) + "\n"
-        for name, value in self.critical.items():
-            text += r"\par Critical $" + latex(sp.Symbol(name)) + "$: $" + latex(value) + "$\n"
-        return text
+    def to_latex(self, part: str | None = None) -> str:
+        r"""Paste-ready LaTeX (amsmath) of the analysis, every formula from the one printer.
+
+        Parameters
+        ----------
+        part : str or None
+            None (default): the whole block, comment lines (``% ...``) naming the method, the
+            scheme and the symbol conventions, then one ``align*`` with the field
+            :math:`v_\theta, v_\psi`, the Jacobian (:math:`v'(0, 0)` in continuous time; for a
+            discrete scheme the update operator's :math:`F'(0, 0)`, :math:`x \leftarrow F(x)`
+            over one period), the eigenvalues :math:`\lambda_i`, the verdict as a condition
+            (:math:`\max_i \operatorname{Re}\lambda_i < 0`, :math:`\rho(F') < 1`, or the
+            condition on the free symbols), critical parameter values, and for discrete schemes
+            :math:`h_{\max}`, the spectral radius :math:`\rho` per step and
+            :math:`h_{\mathrm{opt}}` where the analysis has them.
+            One of ``"field"``, ``"jacobian"``, ``"eigenvalues"``, ``"condition"``,
+            ``"critical"``, ``"h_max"``, ``"spectral_radius"``, ``"h_opt"``: that part alone,
+            in its own ``align*``.
+
+        Returns
+        -------
+        str
+            The LaTeX text, ending with a newline.
+
+        Raises
+        ------
+        InputError
+            ``part`` is not one of the names above, or names a part this analysis does not
+            have (e.g. ``h_max`` in continuous time).
+
+        Notes
+        -----
+        Symbols: ``fp0``, ``fpp0`` print as :math:`f'(0)`, :math:`f''(0)`; ``h_g``, ``h_d`` as
+        :math:`h_g`, :math:`h_d`; the Heaviside step as :math:`H(x)`.
+
+        Examples
+        --------
+        >>> import stabgan
+        >>> a = stabgan.analyze(stabgan.method("r1", gamma="3/10"))
+        >>> print(a.to_latex("condition"), end="")
+        \begin{align*}
+        &\text{locally convergent: } \max_i \operatorname{Re} \lambda_i = -0.15 < 0
+        \end{align*}
+        """
+        from .latex_block import latex_block
+        return latex_block(self, part)
 
     def _repr_latex_(self) -> str:
-        return "$$" + r"\begin{gathered}" + r"v_\theta = " + latex(self.vector_field[0]) + \
-            r"\\ v_\psi = " + latex(self.vector_field[1]) + \
-            ("" if self.jacobian is None else r"\\ v'(0,0) = " + latex(self.jacobian)
-             + r"\\ \lambda = " + ",\\ ".join(latex(e) for e in self.eigenvalues)) + \
-            r"\end{gathered}" + "$$"
+        """Jupyter: the block's rows (verdict included) as display math, an ``aligned``."""
+        from .latex_block import repr_latex
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the verdict, the spectral abscissa or radius and h_max."""
+        from .latex_block import repr_html
+        return repr_html(self)
 
     def __str__(self) -> str:
         from .._text import analysis_text
