@@ -1,7 +1,7 @@
 """The documentation site builds with warnings as errors, and its tutorials' doctests pass.
 
 Skipped (with the reason) where Sphinx or the Debian MathJax copy is missing: ``.ci/run``
-installs both after the test suite and runs the same two builds itself.
+installs both before the test suite, so in CI they run.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("sphinx") is None
                        or importlib.util.find_spec("numpydoc") is None,
                        reason="sphinx/numpydoc are not installed (pip install '.[docs]'; "
-                       ".ci/run builds the site after the tests)"),
+                       ".ci/run installs them)"),
     pytest.mark.skipif(not (MATHJAX / "MathJax.js").is_file(),
                        reason=f"MathJax is not at {MATHJAX} (apt-get install libjs-mathjax; "
                        ".ci/run installs it)"),
