@@ -358,3 +358,79 @@ def test_a_users_rule_runs_on_a_process_pool(pool):
     axes = dict(h=np.linspace(0.01, 4, 40), gamma=np.linspace(0, 3, 30))
     _assert_same_maps([stabgan.stability_map(m, rule, **axes)],
                       [stabgan.stability_map(m, rule, executor=pool, **axes)])
+
+
+# --- basins and bifurcation ---------------------------------------------------------------
+
+def _basins_runs(executor=None):
+    """A discrete map in many chunks (block=48: 9 chunks of a 20 x 20 grid) whose starts
+    reach the WGAN-GP cycle and, with the bound at 4, leave it (diverged); DRAGAN's two
+    non-Nash points; the flow of WGAN-GP on a few starts (ODE_CHUNK starts per task)."""
+    g = np.linspace(-3, 3, 20)
+    return [
+        stabgan.basins(stabgan.method("wgan-gp", gamma=0.7), "simgd", theta=g, psi=g,
+                       steps=600, tail=256, h=0.05, bound=4.0, block=48, executor=executor),
+        stabgan.basins(stabgan.method("dragan", gamma=0.7), "altgd", theta=g, psi=g,
+                       steps=800, tail=256, h=0.05, block=48, executor=executor),
+        stabgan.basins(stabgan.method("wgan-gp", gamma=0.7), "ode",
+                       theta=np.linspace(-2, 2, 3), psi=np.linspace(-2, 2, 4),
+                       executor=executor),
+    ]
+
+
+def _bifurcation_run(executor=None):
+    return stabgan.bifurcation(stabgan.method("r1", gamma=0.3), "h", np.linspace(1.0, 1.4, 3),
+                               scheme="simgd", steps=1500, theta=[0.1, 1.0], psi=[0.1, -0.5],
+                               xtol=2e-2, executor=executor)
+
+
+def _assert_same_basins(a, b):
+    for s, t in zip(a, b, strict=True):
+        for name in ("theta", "psi", "labels", "final_theta", "final_psi", "distance",
+                     "attractor_distance"):
+            x, y = getattr(s, name), getattr(t, name)
+            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), name
+        assert [a.to_dict() for a in s.attractors] == [a.to_dict() for a in t.attractors]
+        assert s.counts == t.counts and s.notes == t.notes
+        assert s.orbits.keys() == t.orbits.keys()
+        for i in s.orbits:
+            assert all(u.tobytes() == v.tobytes() for u, v in zip(s.orbits[i], t.orbits[i]))
+        assert json.dumps(s.to_dict()) == json.dumps(t.to_dict())
+
+
+def test_basins_runs_cover_every_outcome():
+    # what the comparisons below compare: cycles, divergence, points and the flow's cycle
+    runs = _basins_runs()
+    assert [a.kind for a in runs[0].attractors] == ["limit_cycle"]
+    assert (runs[0].labels == -1).any() and (runs[0].labels == 0).any()
+    assert sorted(a.kind for a in runs[1].attractors).count("point") == 2
+    assert "limit_cycle" in [a.kind for a in runs[2].attractors]
+
+
+def test_basins_and_bifurcation_on_a_process_pool_are_bitwise_serial(pool):
+    _assert_same_basins(_basins_runs(), _basins_runs(pool))
+    serial = _bifurcation_run()
+    assert serial.points   # a bifurcation point bisected, on the pool too
+    assert json.dumps(serial.to_dict()) == json.dumps(_bifurcation_run(pool).to_dict())
+
+
+def test_basins_and_bifurcation_on_a_dask_local_cluster_are_bitwise_serial():
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask is an optional extra: pip install 'stabgan[dask]'")
+    serial_b, serial_d = _basins_runs(), _bifurcation_run()
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None, silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:
+        ex = client.get_executor()
+        _assert_same_basins(serial_b, _basins_runs(ex))
+        assert json.dumps(serial_d.to_dict()) == json.dumps(_bifurcation_run(ex).to_dict())
+
+
+def test_a_basins_chunk_that_raises_is_named(pool):
+    g = np.linspace(-3, 3, 20)
+    with pytest.raises(ExecutorError, match=r"chunk 2 of 9 \(starts 48 to 95 \(C order\)\) "
+                                            r"failed on the executor"):
+        stabgan.basins(stabgan.method("r1"), "simgd", theta=g, psi=g, steps=10, tail=16,
+                       h=0.1, block=48, executor=_Sabotaged(pool, 1))
+    with pytest.raises(stabgan.InputError, match="must be a concurrent.futures.Executor"):
+        stabgan.basins(stabgan.method("r1"), "simgd", theta=g, psi=g, h=0.1, executor=2)

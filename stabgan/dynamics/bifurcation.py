@@ -276,7 +276,8 @@ def bifurcation(m: Method, parameter: str, values, scheme: str = "ode", *, theta
     progress : callable, optional
         ``progress(done, total)`` with values done (bisections count as values).
     executor : concurrent.futures.Executor, optional
-        Passed on to :func:`stabgan.simulate` (only when given).
+        Runs the chunks of every value's basins (:func:`stabgan.basins`; the flow too): the
+        same bytes as a serial run.
     **scheme_options
         ``h`` (unless it is the parameter), ``n_g``, ``n_d``, ``order``, ``h_e``.
 
@@ -343,7 +344,7 @@ def bifurcation(m: Method, parameter: str, values, scheme: str = "ode", *, theta
         else:
             mv = _with_value(m, parameter, float(value))
             if scheme == "ode":
-                b = basins(mv, "ode", theta=theta, psi=psi, tol=tol)
+                b = basins(mv, "ode", theta=theta, psi=psi, tol=tol, executor=executor)
             else:
                 b = basins(mv, scheme, theta=theta, psi=psi, steps=steps, tail=tail, tol=tol,
                            **kw)
