@@ -414,7 +414,7 @@ def test_basins_and_bifurcation_on_a_process_pool_are_bitwise_serial(pool):
     assert json.dumps(serial.to_dict()) == json.dumps(_bifurcation_run(pool).to_dict())
 
 
-def test_basins_and_bifurcation_on_a_dask_local_cluster_are_bitwise_serial():
+def test_basins_and_bifurcation_on_a_dask_local_cluster_are_bitwise_serial(capsys):
     distributed = pytest.importorskip(
         "distributed", reason="Dask is an optional extra: pip install 'stabgan[dask]'")
     serial_b, serial_d = _basins_runs(), _bifurcation_run()
@@ -424,6 +424,13 @@ def test_basins_and_bifurcation_on_a_dask_local_cluster_are_bitwise_serial():
         ex = client.get_executor()
         _assert_same_basins(serial_b, _basins_runs(ex))
         assert json.dumps(serial_d.to_dict()) == json.dumps(_bifurcation_run(ex).to_dict())
+        # the command line on the cluster's address
+        args = ["basins", "dragan", "-p", "gamma=0.7", "--h", "0.05", "--steps", "800",
+                "--tail", "256", "--theta=-3:3:12", "--psi=-3:3:12", "--json"]
+        assert main(args) == 0
+        serial = capsys.readouterr().out
+        assert main(args + ["--scheduler", cluster.scheduler_address]) == 0
+        assert capsys.readouterr().out == serial
 
 
 def test_a_basins_chunk_that_raises_is_named(pool):
@@ -434,3 +441,24 @@ def test_a_basins_chunk_that_raises_is_named(pool):
                        h=0.1, block=48, executor=_Sabotaged(pool, 1))
     with pytest.raises(stabgan.InputError, match="must be a concurrent.futures.Executor"):
         stabgan.basins(stabgan.method("r1"), "simgd", theta=g, psi=g, h=0.1, executor=2)
+
+
+def test_cli_basins_and_bifurcation_with_workers_give_the_serial_document(capsys):
+    args = ["basins", "wgan-gp", "-p", "gamma=0.7", "--h", "0.05", "--steps", "600",
+            "--tail", "256", "--theta=-3:3:14", "--psi=-3:3:14", "--json"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    assert json.loads(serial)["attractors"][0]["kind"] == "limit_cycle"
+    assert main(args + ["--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    args = ["bifurcation", "r1", "-p", "gamma=0.3", "--scheme", "simgd", "--param",
+            "h=1.0:1.4:3", "--steps", "1500", "--theta", "0.1:0.1:1", "--psi", "0.1:0.1:1",
+            "--xtol", "0.05", "--json"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    assert json.loads(serial)["points"]
+    assert main(args + ["--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    assert main(["basins", "r1", "--h", "0.1", "--theta=-1:1:2", "--psi=-1:1:2",
+                 "--workers", "0"]) == 2
+    assert "'--workers' option must be an integer in [1, 256]" in capsys.readouterr().err
