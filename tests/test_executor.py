@@ -462,3 +462,72 @@ def test_cli_basins_and_bifurcation_with_workers_give_the_serial_document(capsys
     assert main(["basins", "r1", "--h", "0.1", "--theta=-1:1:2", "--psi=-1:1:2",
                  "--workers", "0"]) == 2
     assert "'--workers' option must be an integer in [1, 256]" in capsys.readouterr().err
+
+
+def test_basins_to_xarray(tmp_path):
+    xr = pytest.importorskip("xarray",
+                             reason="xarray is an optional extra: pip install 'stabgan[xarray]'")
+    g, p = np.linspace(-3, 3, 8), np.linspace(-2, 2, 6)
+    b = stabgan.basins(stabgan.method("dragan", gamma=0.7), "simgd", theta=g, psi=p,
+                       steps=800, tail=256, h=0.05)
+    ds = b.to_xarray()
+    assert ds["labels"].dims == ("theta0", "psi0") and dict(ds.sizes) == {"theta0": 8,
+                                                                          "psi0": 6}
+    assert np.array_equal(ds["theta0"].values, g) and np.array_equal(ds["psi0"].values, p)
+    for k in ("labels", "final_theta", "final_psi", "distance", "attractor_distance"):
+        assert np.array_equal(ds[k].values, getattr(b, k), equal_nan=True), k
+    assert ds.attrs["method"] == "dragan" and ds.attrs["scheme"] == "simgd"
+    assert json.loads(ds.attrs["parameters"]) == {"gamma": 0.7, "k": 1.0}   # with defaults
+    assert json.loads(ds.attrs["options"]) == {"h": 0.05}
+    assert (ds.attrs["steps"], ds.attrs["tail"], ds.attrs["tol"]) == (800, 256, b.tol)
+    assert json.loads(ds.attrs["attractors"]) == b.to_dict()["attractors"]
+    assert ds.attrs["stabgan_version"] == stabgan.__version__
+    assert int(ds["labels"].sel(theta0=g[2], psi0=p[4])) == b.labels[2, 4]
+    path = tmp_path / "basins.nc"
+    ds.to_netcdf(path, engine="scipy")
+    with xr.open_dataset(path, engine="scipy") as back:
+        assert np.array_equal(back["labels"].values, b.labels)
+        assert np.array_equal(back["distance"].values, b.distance, equal_nan=True)
+        assert np.array_equal(back["theta0"].values, g)
+        assert json.loads(back.attrs["attractors"]) == b.to_dict()["attractors"]
+
+
+def test_bifurcation_to_xarray(tmp_path):
+    xr = pytest.importorskip("xarray",
+                             reason="xarray is an optional extra: pip install 'stabgan[xarray]'")
+    d = _bifurcation_run()
+    ds = d.to_xarray()
+    assert ds["signature"].dims == ("h",) and np.array_equal(ds["h"].values, d.values)
+    assert ds["signature"].values.tolist() == ["+".join(s) for s in d.signatures]
+    assert ds["attractor_count"].values.tolist() == [len(a) for a in d.attractors]
+    assert ds["locally_convergent"].values.tolist() == [
+        int(e["locally_convergent"]) for e in d.equilibrium]
+    assert np.array_equal(ds["spectral_radius"].values,
+                          [e["spectral_radius"] for e in d.equilibrium])
+    assert ds["kind"].dims == ("h", "attractor")
+    for i, (atts, amps, cnt) in enumerate(zip(d.attractors, d.amplitudes, d.counts)):
+        assert ds["kind"].values[i, :len(atts)].tolist() == [a.kind for a in atts]
+        assert ds["count"].values[i, :len(atts)].tolist() == cnt
+        assert np.array_equal(ds["amplitude"].values[i, :len(atts)], amps, equal_nan=True)
+        assert (ds["count"].values[i, len(atts):] == -1).all()
+    assert ds.attrs["parameter"] == "h" and ds.attrs["scheme"] == "simgd"
+    assert json.loads(ds.attrs["parameters"]) == {"gamma": 0.3}
+    assert json.loads(ds.attrs["points"]) == d.to_dict()["points"]
+    assert ds.attrs["stabgan_version"] == stabgan.__version__
+    path = tmp_path / "bif.nc"
+    ds.to_netcdf(path, engine="scipy")
+    with xr.open_dataset(path, engine="scipy") as back:
+        assert back["signature"].values.astype(str).tolist() == ds["signature"].values.tolist()
+        assert np.array_equal(back["amplitude"].values, ds["amplitude"].values, equal_nan=True)
+        assert np.array_equal(back["h"].values, d.values)
+
+
+def test_basins_and_bifurcation_to_xarray_without_xarray_name_the_extra(monkeypatch):
+    import sys
+    b = stabgan.basins(stabgan.method("r1", gamma=0.3), "simgd", theta=[0.5], psi=[0.5],
+                       steps=10, tail=16, h=0.1)
+    d = _bifurcation_run()
+    monkeypatch.setitem(sys.modules, "xarray", None)
+    for r in (b, d):
+        with pytest.raises(ImportError, match=r"pip install 'stabgan\[xarray\]'"):
+            r.to_xarray()

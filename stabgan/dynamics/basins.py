@@ -156,6 +156,41 @@ class BasinsResult:
             "notes": list(self.notes),
         }
 
+    def to_xarray(self):
+        """The result as an ``xarray.Dataset`` (needs the optional extra: ``pip install
+        'stabgan[xarray]'``).
+
+        Returns
+        -------
+        xarray.Dataset
+            Dimensions ``theta0`` and ``psi0`` (coordinates: the grid axes). Variables:
+            ``labels`` (int; -1, -2, -3 as in :data:`LABELS`), ``final_theta``,
+            ``final_psi``, ``distance``, ``attractor_distance``. Attributes: ``method``,
+            ``scheme``, ``parameters`` (JSON), ``options`` (JSON), ``steps``, ``tail``,
+            ``tol``, ``attractors`` (JSON: the list of ``to_dict()["attractors"]``, each with
+            its ``index`` and ``count``), ``label_meaning`` (JSON), ``notes`` (JSON),
+            ``stabgan_version``. ``ds.labels.sel(theta0=..., psi0=..., method="nearest")``
+            reads one start.
+        """
+        from .._executor import import_optional, stabgan_version
+        xr = import_optional("xarray", "xarray", "BasinsResult.to_xarray()")
+        import json
+        dims = ("theta0", "psi0")
+        data = {"labels": (dims, np.asarray(self.labels))}
+        for k in ("final_theta", "final_psi", "distance", "attractor_distance"):
+            data[k] = (dims, np.asarray(getattr(self, k), dtype=float))
+        doc = self.to_dict()
+        attrs = {"method": self.method.id, "scheme": self.scheme,
+                 "parameters": json.dumps({k: float(v) for k, v in
+                                           sorted(self.method.numeric_params.items())}),
+                 "options": json.dumps(doc["options"]), "steps": self.steps,
+                 "tail": self.tail, "tol": self.tol,
+                 "attractors": json.dumps(doc["attractors"]),
+                 "label_meaning": json.dumps(doc["label_meaning"]),
+                 "notes": json.dumps(doc["notes"]), "stabgan_version": stabgan_version()}
+        return xr.Dataset(data, coords={"theta0": ("theta0", np.asarray(self.theta)),
+                                        "psi0": ("psi0", np.asarray(self.psi))}, attrs=attrs)
+
     def plot(self, ax=None, field: bool = True):
         """Draw the basin map over the vector field; returns the matplotlib Figure.
 
