@@ -405,65 +405,112 @@ def _record(start, h, dtype, th0, ps0, steps, bound):
 
 
 def _tail(start, h, dtype, th0, ps0, tail, bound, h_time):
-    """Run ``tail`` updates from (th0, ps0) in pieces and classify each trajectory online.
+    """Run ``tail`` updates from (th0, ps0) and classify each trajectory online.
 
     The states s_0 ... s_T (T = tail) are split into halves A = s_0 ... s_{H-1} and
-    B = s_H ... s_T, H = (T + 1) // 2. Returns the kind code (0 point: every state within
-    tol of s_T; 1 recurrent: the envelopes (min, max of theta and psi) of A and B agree to
-    tol; 2 undecided; 3 diverged; see :func:`_kinds`), the envelopes of A and B, the mean
-    theta of the upward crossings of psi = 0 (linear interpolation between steps), their
-    mean spacing times ``h_time``, and the end state."""
+    B = s_H ... s_T, H = (T + 1) // 2. Returns whether each trajectory left the bound, the
+    envelopes (min theta, max theta, min psi, max psi) of A and B, the mean theta of the
+    upward crossings of psi = 0 (linear interpolation between steps), their mean spacing
+    times ``h_time``, and the end state; :func:`_kinds` classifies from these.
+
+    Nothing is recorded: the chunk loop hands every new state to :func:`_Observer`, which
+    keeps running minima and maxima and the crossings while the state is in cache. The tail
+    runs in pieces of :data:`_SEGMENT` steps (cut at H too), each restarting the loop from
+    the last piece's end (exact for these schemes without memory); a trajectory that left
+    the bound is frozen to the end of its piece and restarted from there, and the crossings
+    of a piece are summed before they are added to the total, as the results have always
+    been computed (the same bits as recording the tail and reducing it)."""
     n, T = th0.size, tail
     H = (T + 1) // 2
-    env = np.empty((2, 4, n))
-    seen = [False, False]
-    count = np.zeros(n)
-    total = np.zeros(n)
-    first = np.full(n, np.inf)
-    last = np.full(n, -np.inf)
+    obs = _Observer(n, H, h_time)
     diverged = np.zeros(n, dtype=bool)
     cuts = sorted(set(range(0, T, _SEGMENT)) | {H, T})
-    x, y = np.asarray(th0, float), np.asarray(ps0, float)
+    x = np.array([np.asarray(th0, dtype), np.asarray(ps0, dtype)])
+    obs.begin(0, x)
+    np.minimum(obs.lo[0], x, out=obs.lo[0])   # s_0 is in A
+    np.maximum(obs.hi[0], x, out=obs.hi[0])
     with np.errstate(all="ignore"):
         for a, b in zip(cuts[:-1], cuts[1:]):
-            X, Y, dv = _record(start, h, dtype, x, y, b - a, bound)
-            diverged |= dv
-            lo_col = 0 if a == 0 else 1        # row 0 repeats the last piece's end
-            for half, (c0, c1) in enumerate(((lo_col, max(lo_col, min(b, H - 1) - a + 1)),
-                                             (max(lo_col, H - a), b - a + 1))):
-                if c1 <= c0:
-                    continue
-                e = env[half]
-                if not seen[half]:
-                    seen[half] = True
-                    np.copyto(e[0], X[c0]), np.copyto(e[1], X[c0])
-                    np.copyto(e[2], Y[c0]), np.copyto(e[3], Y[c0])
-                    c0 += 1
-                for c in range(c0, c1):
-                    np.minimum(e[0], X[c], out=e[0])
-                    np.maximum(e[1], X[c], out=e[1])
-                    np.minimum(e[2], Y[c], out=e[2])
-                    np.maximum(e[3], Y[c], out=e[3])
-            # upward crossings of psi = 0 between rows c and c + 1; each trajectory's
-            # crossings of the piece are summed in order, then added (as bincount did)
-            up = (Y[:-1] < 0) & (Y[1:] >= 0)
-            steps_with = np.flatnonzero(up.any(axis=1))
-            if steps_with.size:
-                piece = np.zeros(n)
-                for c in steps_with:
-                    cols = np.flatnonzero(up[c])
-                    y0, y1 = Y[c, cols], Y[c + 1, cols]
-                    x0, x1 = X[c, cols], X[c + 1, cols]
-                    piece[cols] += x0 + (-y0 / (y1 - y0)) * (x1 - x0)
-                    count[cols] += 1
-                    first[cols] = np.minimum(first[cols], c + a)
-                    last[cols] = c + a
-                total += piece
-            x, y = X[-1].copy(), Y[-1].copy()
-        theta_c = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-        period = np.where(count > 1, (last - first) / np.maximum(count - 1, 1) * h_time,
-                          np.nan)
-    return diverged, env[0].T, env[1].T, theta_c, period, np.stack([x, y], axis=1)
+            if a:
+                obs.begin(a, x)
+            x, _, left_at = run_chunk(start, x, h, b - a, bound, observe=obs)
+            diverged |= left_at >= 0
+            obs.end()
+    return (diverged, *obs.result(), np.ascontiguousarray(x.T))
+
+
+class _Observer:
+    """The running envelopes of the tail's halves and its upward crossings of psi = 0,
+    updated after every step of the chunk loop (``observe`` of :func:`run_chunk`)."""
+
+    def __init__(self, n, H, h_time):
+        self.n, self.H, self.h_time = n, H, h_time
+        # lo[half] = (min theta, min psi), hi[half] = (max theta, max psi)
+        self.lo = np.full((2, 2, n), np.inf)
+        self.hi = np.full((2, 2, n), -np.inf)
+        self.count = np.zeros(n)
+        self.total = np.zeros(n)
+        self.first = np.full(n, np.inf)
+        self.last = np.full(n, -np.inf)
+        self.prev = np.empty((2, n))
+        self.neg = np.empty(n, dtype=bool)
+        self.neg_now = np.empty(n, dtype=bool)
+        self.cross = np.empty(n, dtype=bool)
+        self.full = None
+
+    def begin(self, a, x):
+        """A piece starts at state s_a = ``x`` (2, n)."""
+        self.a = a
+        np.copyto(self.prev, x)
+        np.less(x[1], 0, out=self.neg)
+        self.piece = None
+
+    def __call__(self, i, x, live):
+        if live is not None:   # some trajectories were frozen: work on all n columns
+            full = np.array(self.prev)
+            full[0, live], full[1, live] = x[0], x[1]
+            x = full
+        elif not isinstance(x, np.ndarray):   # a stepper that keeps a pair of arrays
+            x = np.array(x)
+        half = 0 if self.a + i + 1 < self.H else 1
+        lo, hi = self.lo[half], self.hi[half]
+        np.minimum(lo, x, out=lo)
+        np.maximum(hi, x, out=hi)
+        neg_now, cross = self.neg_now, self.cross
+        np.less(x[1], 0, out=neg_now)
+        np.greater(self.neg, neg_now, out=cross)     # psi < 0 before, not now
+        if cross.any():
+            cols = np.flatnonzero(cross)
+            y1 = x[1, cols]
+            up = y1 >= 0                              # (not NaN)
+            cols, y1 = cols[up], y1[up]
+            if cols.size:
+                prev = self.prev
+                y0, x0, x1 = prev[1, cols], prev[0, cols], x[0, cols]
+                if self.piece is None:
+                    self.piece = np.zeros(self.n)
+                self.piece[cols] += x0 + (-y0 / (y1 - y0)) * (x1 - x0)
+                self.count[cols] += 1
+                c = i + self.a
+                self.first[cols] = np.minimum(self.first[cols], c)
+                self.last[cols] = c
+        self.neg, self.neg_now = neg_now, self.neg
+        np.copyto(self.prev, x)
+
+    def end(self):
+        """The piece ended: its crossings are added to the total."""
+        if self.piece is not None:
+            self.total += self.piece
+
+    def result(self):
+        env = [np.stack([self.lo[k][0], self.hi[k][0], self.lo[k][1], self.hi[k][1]], axis=1)
+               for k in (0, 1)]
+        with np.errstate(all="ignore"):
+            count = self.count
+            theta_c = np.where(count > 0, self.total / np.maximum(count, 1), np.nan)
+            period = np.where(count > 1, (self.last - self.first) / np.maximum(count - 1, 1)
+                              * self.h_time, np.nan)
+        return env[0], env[1], theta_c, period
 
 
 def _kinds(diverged, env_a, env_b, end, tol):
