@@ -456,14 +456,13 @@ class _Observer:
         self.neg = np.empty(n, dtype=bool)
         self.neg_now = np.empty(n, dtype=bool)
         self.cross = np.empty(n, dtype=bool)
-        self.full = None
 
     def begin(self, a, x):
         """A piece starts at state s_a = ``x`` (2, n)."""
         self.a = a
         np.copyto(self.prev, x)
         np.less(x[1], 0, out=self.neg)
-        self.piece = None
+        self.events = []
 
     def __call__(self, i, x, live):
         if live is not None:   # some trajectories were frozen: work on all n columns
@@ -476,31 +475,34 @@ class _Observer:
         lo, hi = self.lo[half], self.hi[half]
         np.minimum(lo, x, out=lo)
         np.maximum(hi, x, out=hi)
-        neg_now, cross = self.neg_now, self.cross
+        neg_now, cross, prev = self.neg_now, self.cross, self.prev
         np.less(x[1], 0, out=neg_now)
-        np.greater(self.neg, neg_now, out=cross)     # psi < 0 before, not now
+        np.greater(self.neg, neg_now, out=cross)     # psi < 0 before, not (< 0) now
         if cross.any():
             cols = np.flatnonzero(cross)
-            y1 = x[1, cols]
-            up = y1 >= 0                              # (not NaN)
-            cols, y1 = cols[up], y1[up]
-            if cols.size:
-                prev = self.prev
-                y0, x0, x1 = prev[1, cols], prev[0, cols], x[0, cols]
-                if self.piece is None:
-                    self.piece = np.zeros(self.n)
-                self.piece[cols] += x0 + (-y0 / (y1 - y0)) * (x1 - x0)
-                self.count[cols] += 1
-                c = i + self.a
-                self.first[cols] = np.minimum(self.first[cols], c)
-                self.last[cols] = c
+            self.events.append((i, cols, prev[0, cols], prev[1, cols], x[0, cols],
+                                x[1, cols]))
         self.neg, self.neg_now = neg_now, self.neg
-        np.copyto(self.prev, x)
+        np.copyto(prev, x)
 
     def end(self):
-        """The piece ended: its crossings are added to the total."""
-        if self.piece is not None:
-            self.total += self.piece
+        """The piece ended: its crossings, in order of steps, are summed per trajectory
+        (np.bincount adds in the order given) and added to the total."""
+        if not self.events:
+            return
+        steps = np.concatenate([np.full(e[1].size, float(e[0] + self.a))
+                                for e in self.events])   # float: ufunc.at's fast path
+        cols, x0, y0, x1, y1 = (np.concatenate([e[k] for e in self.events])
+                                for k in range(1, 6))
+        up = y1 >= 0                                  # (not NaN)
+        steps, cols, x0, y0, x1, y1 = (v[up] for v in (steps, cols, x0, y0, x1, y1))
+        if not cols.size:
+            return
+        n = self.n
+        self.total += np.bincount(cols, x0 + (-y0 / (y1 - y0)) * (x1 - x0), minlength=n)
+        self.count += np.bincount(cols, minlength=n)
+        np.minimum.at(self.first, cols, steps)
+        np.maximum.at(self.last, cols, steps)
 
     def result(self):
         env = [np.stack([self.lo[k][0], self.hi[k][0], self.lo[k][1], self.hi[k][1]], axis=1)
