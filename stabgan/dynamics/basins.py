@@ -2,7 +2,7 @@ r"""Basins of attraction on a grid of starts: which attractor each trajectory re
 
 Discrete schemes (SimGD, AltGD, extragradient) run the grid through the simulator's chunk
 loop in fixed chunks of starts (:data:`BASINS_CHUNK`, inline or on an executor): ``steps``
-updates, then a recorded tail of ``tail`` more. Each tail is classified (max-norm
+updates, then a tail of ``tail`` more, classified as it runs (max-norm
 :math:`|x|_\infty = \max(|\theta|, |\psi|)` throughout):
 
 * **diverged** (label -1): the trajectory left the simulator's bound (or became non-finite);
@@ -98,7 +98,7 @@ class BasinsResult:
         Max-norm distance of the end state to the labelled attractor's position (points),
         or of the end envelope to the attractor's envelope (cycles); NaN where unlabelled.
     steps, tail : int
-        Updates run before the tail, and the recorded tail (discrete schemes).
+        Updates run before the tail, and the classified tail (discrete schemes).
     tol : float
         The tolerance of the classification.
     options : dict
@@ -233,7 +233,7 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
     the training dynamics reaches.
 
     Discrete schemes iterate :math:`x_{k+1} = F(x_k)` (SimGD :math:`F(x) = x + h v(x)`,
-    AltGD, extragradient) ``steps`` times, then record ``tail`` more states and classify the
+    AltGD, extragradient) ``steps`` times, then run ``tail`` more states and classify the
     tail (module docstring): a point within ``tol``, a closed invariant set whose envelope is
     stationary to ``tol`` and attracts its 5% neighbours, divergence, or undecided. The flow
     :math:`\dot x = v(x)` (``scheme="ode"``) is followed start by start with
@@ -248,9 +248,9 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
     theta, psi : array_like
         The grid axes (1-D); the labels have shape ``(len(theta), len(psi))``.
     steps : int
-        Discrete schemes: updates before the recorded tail.
+        Discrete schemes: updates before the classified tail.
     tail : int
-        Discrete schemes: recorded updates classified (>= 16). Each half of the tail must
+        Discrete schemes: updates classified (>= 16). Each half of the tail must
         cover at least one revolution of a cycle (about :math:`2\pi/(h\,\omega)` steps for
         angular speed :math:`\omega`), or the cycle's starts come out undecided.
     tol : float
@@ -263,8 +263,8 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
         At most this many distinct attractors are reported.
     block : int, optional
         Starts per chunk (default :data:`BASINS_CHUNK`, 16,384): each chunk runs its steps
-        and its tail (recorded 64 steps at a time: about ``block * 65 * 16`` bytes) as one
-        task. Every operation is elementwise, so results do not depend on it.
+        and its tail (classified online: about ``block * 100`` bytes of work arrays) as
+        one task. Every operation is elementwise, so results do not depend on it.
     progress : callable, optional
         ``progress(done, total)``: trajectory-steps done (discrete schemes) or starts
         followed (the flow), at most about once a second (as chunks complete).
@@ -360,8 +360,8 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
 #: every way of running gives the same bytes. 16,384 starts keep a step's arrays in cache.
 BASINS_CHUNK = 16384
 
-#: Tail steps recorded per call of the chunk loop; the history is laid out step by step
-#: (one contiguous row per recorded state), so writing it and reducing it stay in cache.
+#: Tail steps per call of the chunk loop (the tail restarts it every piece; a trajectory that
+#: left the bound stays frozen to the end of its piece). Part of what the results are.
 _SEGMENT = 64
 
 #: The options of the discrete schemes that basins passes on (besides the step sizes).
