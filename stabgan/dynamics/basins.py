@@ -433,7 +433,8 @@ def _tail(start, h, dtype, th0, ps0, tail, bound, h_time):
         for a, b in zip(cuts[:-1], cuts[1:]):
             if a:
                 obs.begin(a, x)
-            x, _, left_at = run_chunk(start, x, h, b - a, bound, observe=obs)
+            x, _, left_at = run_chunk(start, x, h, b - a, bound,
+                                      observe=obs.observer())
             diverged |= left_at >= 0
             obs.end()
     return (diverged, *obs.result(), np.ascontiguousarray(x.T))
@@ -464,26 +465,41 @@ class _Observer:
         np.less(x[1], 0, out=self.neg)
         self.events = []
 
-    def __call__(self, i, x, live):
-        if live is not None:   # some trajectories were frozen: work on all n columns
-            full = np.array(self.prev)
-            full[0, live], full[1, live] = x[0], x[1]
-            x = full
-        elif not isinstance(x, np.ndarray):   # a stepper that keeps a pair of arrays
-            x = np.array(x)
-        half = 0 if self.a + i + 1 < self.H else 1
-        lo, hi = self.lo[half], self.hi[half]
-        np.minimum(lo, x, out=lo)
-        np.maximum(hi, x, out=hi)
-        neg_now, cross, prev = self.neg_now, self.cross, self.prev
-        np.less(x[1], 0, out=neg_now)
-        np.greater(self.neg, neg_now, out=cross)     # psi < 0 before, not (< 0) now
-        if cross.any():
-            cols = np.flatnonzero(cross)
-            self.events.append((i, cols, prev[0, cols], prev[1, cols], x[0, cols],
-                                x[1, cols]))
-        self.neg, self.neg_now = neg_now, self.neg
-        np.copyto(prev, x)
+    def observer(self):
+        """The ``observe(i, x, live)`` of the current piece (a closure over the work arrays:
+        it runs after every step, so it looks nothing up)."""
+        a, H, events, prev = self.a, self.H, self.events, self.prev
+        lo_a, hi_a, lo_b, hi_b = self.lo[0], self.hi[0], self.lo[1], self.hi[1]
+        flags = [self.neg, self.neg_now]
+        cross = self.cross
+        minimum, maximum, less, greater, copyto = (np.minimum, np.maximum, np.less,
+                                                   np.greater, np.copyto)
+        ndarray, flatnonzero = np.ndarray, np.flatnonzero
+
+        def observe(i, x, live):
+            if live is not None:   # some trajectories were frozen: work on all n columns
+                full = np.array(prev)
+                full[0, live], full[1, live] = x[0], x[1]
+                x = full
+            elif not isinstance(x, ndarray):   # a stepper that keeps a pair of arrays
+                x = np.array(x)
+            if a + i + 1 < H:
+                minimum(lo_a, x, out=lo_a)
+                maximum(hi_a, x, out=hi_a)
+            else:
+                minimum(lo_b, x, out=lo_b)
+                maximum(hi_b, x, out=hi_b)
+            neg, neg_now = flags
+            less(x[1], 0, out=neg_now)
+            greater(neg, neg_now, out=cross)     # psi < 0 before, not (< 0) now
+            if cross.any():
+                cols = flatnonzero(cross)
+                events.append((i, cols, prev[0, cols], prev[1, cols], x[0, cols],
+                               x[1, cols]))
+            flags[0], flags[1] = neg_now, neg
+            copyto(prev, x)
+
+        return observe
 
     def end(self):
         """The piece ended: its crossings, in order of steps, are summed per trajectory
