@@ -236,6 +236,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--theta", required=True, metavar="LO:HI:N", help="the grid's theta axis")
     p.add_argument("--psi", required=True, metavar="LO:HI:N", help="the grid's psi axis")
     p.add_argument("--out", default=None, help="write a PNG of the basin map")
+    _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("bifurcation", help="attractors continued over a parameter")
@@ -251,6 +252,7 @@ def _build_parser() -> _Parser:
     p.add_argument("--xtol", default=None, help="bracket width of each bifurcation point "
                                                 "(default: 1e-3 of the range)")
     p.add_argument("--out", default=None, help="write a PNG of the diagram")
+    _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("verify", help="check the published statements (lemma suite)")
@@ -604,15 +606,17 @@ def _basins(args) -> int:
             raise InputError(f"The option --{given[0].replace('_', '-')} belongs to the "
                              f"discrete schemes; --scheme ode follows the flow.")
         _check_ode_starts(theta.size * psi.size, 1)
-    target = _open_figure_target(args.out, "basins") if args.out is not None else None
-    try:
-        b = stabgan.basins(m, args.scheme, theta=theta, psi=psi,
-                           progress=_progress_line("basins"), **run, **options)
-        if target:
-            _write_figure(b.plot(), args.out, target)
-    finally:
-        if target and os.path.exists(target[0]):
-            os.remove(target[0])
+    with _Executor(args) as executor:   # connected before any file is made
+        target = _open_figure_target(args.out, "basins") if args.out is not None else None
+        try:
+            b = stabgan.basins(m, args.scheme, theta=theta, psi=psi,
+                               progress=_progress_line("basins"), executor=executor, **run,
+                               **options)
+            if target:
+                _write_figure(b.plot(), args.out, target)
+        finally:
+            if target and os.path.exists(target[0]):
+                os.remove(target[0])
     if args.json:
         _print(_json_text(b.to_dict()))
         return 0
@@ -662,16 +666,18 @@ def _bifurcation(args) -> int:
             starts *= grid[k].size if k in grid else 4
         _check_ode_starts(starts, values.size)
     xtol = None if args.xtol is None else _number(args.xtol, "xtol")
-    target = _open_figure_target(args.out, "bifurcation") if args.out is not None else None
-    try:
-        d = stabgan.bifurcation(m, name, values, scheme=args.scheme, xtol=xtol,
-                                progress=_progress_line("bifurcation"), **grid, **run,
-                                **options)
-        if target:
-            _write_figure(d.plot(), args.out, target)
-    finally:
-        if target and os.path.exists(target[0]):
-            os.remove(target[0])
+    with _Executor(args) as executor:   # connected before any file is made
+        target = (_open_figure_target(args.out, "bifurcation") if args.out is not None
+                  else None)
+        try:
+            d = stabgan.bifurcation(m, name, values, scheme=args.scheme, xtol=xtol,
+                                    progress=_progress_line("bifurcation"), executor=executor,
+                                    **grid, **run, **options)
+            if target:
+                _write_figure(d.plot(), args.out, target)
+        finally:
+            if target and os.path.exists(target[0]):
+                os.remove(target[0])
     if args.json:
         _print(_json_text(d.to_dict()))
         return 0

@@ -358,3 +358,176 @@ def test_a_users_rule_runs_on_a_process_pool(pool):
     axes = dict(h=np.linspace(0.01, 4, 40), gamma=np.linspace(0, 3, 30))
     _assert_same_maps([stabgan.stability_map(m, rule, **axes)],
                       [stabgan.stability_map(m, rule, executor=pool, **axes)])
+
+
+# --- basins and bifurcation ---------------------------------------------------------------
+
+def _basins_runs(executor=None):
+    """A discrete map in many chunks (block=48: 9 chunks of a 20 x 20 grid) whose starts
+    reach the WGAN-GP cycle and, with the bound at 4, leave it (diverged); DRAGAN's two
+    non-Nash points; the flow of WGAN-GP on a few starts (ODE_CHUNK starts per task)."""
+    g = np.linspace(-3, 3, 20)
+    return [
+        stabgan.basins(stabgan.method("wgan-gp", gamma=0.7), "simgd", theta=g, psi=g,
+                       steps=600, tail=256, h=0.05, bound=4.0, block=48, executor=executor),
+        stabgan.basins(stabgan.method("dragan", gamma=0.7), "altgd", theta=g, psi=g,
+                       steps=800, tail=256, h=0.05, block=48, executor=executor),
+        stabgan.basins(stabgan.method("wgan-gp", gamma=0.7), "ode",
+                       theta=np.linspace(-2, 2, 3), psi=np.linspace(-2, 2, 4),
+                       executor=executor),
+    ]
+
+
+def _bifurcation_run(executor=None):
+    return stabgan.bifurcation(stabgan.method("r1", gamma=0.3), "h", np.linspace(1.0, 1.4, 3),
+                               scheme="simgd", steps=1500, theta=[0.1, 1.0], psi=[0.1, -0.5],
+                               xtol=2e-2, executor=executor)
+
+
+def _assert_same_basins(a, b):
+    for s, t in zip(a, b, strict=True):
+        for name in ("theta", "psi", "labels", "final_theta", "final_psi", "distance",
+                     "attractor_distance"):
+            x, y = getattr(s, name), getattr(t, name)
+            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), name
+        assert [a.to_dict() for a in s.attractors] == [a.to_dict() for a in t.attractors]
+        assert s.counts == t.counts and s.notes == t.notes
+        assert s.orbits.keys() == t.orbits.keys()
+        for i in s.orbits:
+            assert all(u.tobytes() == v.tobytes() for u, v in zip(s.orbits[i], t.orbits[i]))
+        assert json.dumps(s.to_dict()) == json.dumps(t.to_dict())
+
+
+def test_basins_runs_cover_every_outcome():
+    # what the comparisons below compare: cycles, divergence, points and the flow's cycle
+    runs = _basins_runs()
+    assert [a.kind for a in runs[0].attractors] == ["limit_cycle"]
+    assert (runs[0].labels == -1).any() and (runs[0].labels == 0).any()
+    assert sorted(a.kind for a in runs[1].attractors).count("point") == 2
+    assert "limit_cycle" in [a.kind for a in runs[2].attractors]
+
+
+def test_basins_and_bifurcation_on_a_process_pool_are_bitwise_serial(pool):
+    _assert_same_basins(_basins_runs(), _basins_runs(pool))
+    serial = _bifurcation_run()
+    assert serial.points   # a bifurcation point bisected, on the pool too
+    assert json.dumps(serial.to_dict()) == json.dumps(_bifurcation_run(pool).to_dict())
+
+
+def test_basins_and_bifurcation_on_a_dask_local_cluster_are_bitwise_serial(capsys):
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask is an optional extra: pip install 'stabgan[dask]'")
+    serial_b, serial_d = _basins_runs(), _bifurcation_run()
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None, silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:
+        ex = client.get_executor()
+        _assert_same_basins(serial_b, _basins_runs(ex))
+        assert json.dumps(serial_d.to_dict()) == json.dumps(_bifurcation_run(ex).to_dict())
+        # the command line on the cluster's address
+        args = ["basins", "dragan", "-p", "gamma=0.7", "--h", "0.05", "--steps", "800",
+                "--tail", "256", "--theta=-3:3:12", "--psi=-3:3:12", "--json"]
+        assert main(args) == 0
+        serial = capsys.readouterr().out
+        assert main(args + ["--scheduler", cluster.scheduler_address]) == 0
+        assert capsys.readouterr().out == serial
+
+
+def test_a_basins_chunk_that_raises_is_named(pool):
+    g = np.linspace(-3, 3, 20)
+    with pytest.raises(ExecutorError, match=r"chunk 2 of 9 \(starts 48 to 95 \(C order\)\) "
+                                            r"failed on the executor"):
+        stabgan.basins(stabgan.method("r1"), "simgd", theta=g, psi=g, steps=10, tail=16,
+                       h=0.1, block=48, executor=_Sabotaged(pool, 1))
+    with pytest.raises(stabgan.InputError, match="must be a concurrent.futures.Executor"):
+        stabgan.basins(stabgan.method("r1"), "simgd", theta=g, psi=g, h=0.1, executor=2)
+
+
+def test_cli_basins_and_bifurcation_with_workers_give_the_serial_document(capsys):
+    args = ["basins", "wgan-gp", "-p", "gamma=0.7", "--h", "0.05", "--steps", "600",
+            "--tail", "256", "--theta=-3:3:14", "--psi=-3:3:14", "--json"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    assert json.loads(serial)["attractors"][0]["kind"] == "limit_cycle"
+    assert main(args + ["--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    args = ["bifurcation", "r1", "-p", "gamma=0.3", "--scheme", "simgd", "--param",
+            "h=1.0:1.4:3", "--steps", "1500", "--theta", "0.1:0.1:1", "--psi", "0.1:0.1:1",
+            "--xtol", "0.05", "--json"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    assert json.loads(serial)["points"]
+    assert main(args + ["--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    assert main(["basins", "r1", "--h", "0.1", "--theta=-1:1:2", "--psi=-1:1:2",
+                 "--workers", "0"]) == 2
+    assert "'--workers' option must be an integer in [1, 256]" in capsys.readouterr().err
+
+
+def test_basins_to_xarray(tmp_path):
+    xr = pytest.importorskip("xarray",
+                             reason="xarray is an optional extra: pip install 'stabgan[xarray]'")
+    g, p = np.linspace(-3, 3, 8), np.linspace(-2, 2, 6)
+    b = stabgan.basins(stabgan.method("dragan", gamma=0.7), "simgd", theta=g, psi=p,
+                       steps=800, tail=256, h=0.05)
+    ds = b.to_xarray()
+    assert ds["labels"].dims == ("theta0", "psi0") and dict(ds.sizes) == {"theta0": 8,
+                                                                          "psi0": 6}
+    assert np.array_equal(ds["theta0"].values, g) and np.array_equal(ds["psi0"].values, p)
+    for k in ("labels", "final_theta", "final_psi", "distance", "attractor_distance"):
+        assert np.array_equal(ds[k].values, getattr(b, k), equal_nan=True), k
+    assert ds.attrs["method"] == "dragan" and ds.attrs["scheme"] == "simgd"
+    assert json.loads(ds.attrs["parameters"]) == {"gamma": 0.7, "k": 1.0}   # with defaults
+    assert json.loads(ds.attrs["options"]) == {"h": 0.05}
+    assert (ds.attrs["steps"], ds.attrs["tail"], ds.attrs["tol"]) == (800, 256, b.tol)
+    assert json.loads(ds.attrs["attractors"]) == b.to_dict()["attractors"]
+    assert ds.attrs["stabgan_version"] == stabgan.__version__
+    assert int(ds["labels"].sel(theta0=g[2], psi0=p[4])) == b.labels[2, 4]
+    path = tmp_path / "basins.nc"
+    ds.to_netcdf(path, engine="scipy")
+    with xr.open_dataset(path, engine="scipy") as back:
+        assert np.array_equal(back["labels"].values, b.labels)
+        assert np.array_equal(back["distance"].values, b.distance, equal_nan=True)
+        assert np.array_equal(back["theta0"].values, g)
+        assert json.loads(back.attrs["attractors"]) == b.to_dict()["attractors"]
+
+
+def test_bifurcation_to_xarray(tmp_path):
+    xr = pytest.importorskip("xarray",
+                             reason="xarray is an optional extra: pip install 'stabgan[xarray]'")
+    d = _bifurcation_run()
+    ds = d.to_xarray()
+    assert ds["signature"].dims == ("h",) and np.array_equal(ds["h"].values, d.values)
+    assert ds["signature"].values.tolist() == ["+".join(s) for s in d.signatures]
+    assert ds["attractor_count"].values.tolist() == [len(a) for a in d.attractors]
+    assert ds["locally_convergent"].values.tolist() == [
+        int(e["locally_convergent"]) for e in d.equilibrium]
+    assert np.array_equal(ds["spectral_radius"].values,
+                          [e["spectral_radius"] for e in d.equilibrium])
+    assert ds["kind"].dims == ("h", "attractor")
+    for i, (atts, amps, cnt) in enumerate(zip(d.attractors, d.amplitudes, d.counts)):
+        assert ds["kind"].values[i, :len(atts)].tolist() == [a.kind for a in atts]
+        assert ds["count"].values[i, :len(atts)].tolist() == cnt
+        assert np.array_equal(ds["amplitude"].values[i, :len(atts)], amps, equal_nan=True)
+        assert (ds["count"].values[i, len(atts):] == -1).all()
+    assert ds.attrs["parameter"] == "h" and ds.attrs["scheme"] == "simgd"
+    assert json.loads(ds.attrs["parameters"]) == {"gamma": 0.3}
+    assert json.loads(ds.attrs["points"]) == d.to_dict()["points"]
+    assert ds.attrs["stabgan_version"] == stabgan.__version__
+    path = tmp_path / "bif.nc"
+    ds.to_netcdf(path, engine="scipy")
+    with xr.open_dataset(path, engine="scipy") as back:
+        assert back["signature"].values.astype(str).tolist() == ds["signature"].values.tolist()
+        assert np.array_equal(back["amplitude"].values, ds["amplitude"].values, equal_nan=True)
+        assert np.array_equal(back["h"].values, d.values)
+
+
+def test_basins_and_bifurcation_to_xarray_without_xarray_name_the_extra(monkeypatch):
+    import sys
+    b = stabgan.basins(stabgan.method("r1", gamma=0.3), "simgd", theta=[0.5], psi=[0.5],
+                       steps=10, tail=16, h=0.1)
+    d = _bifurcation_run()
+    monkeypatch.setitem(sys.modules, "xarray", None)
+    for r in (b, d):
+        with pytest.raises(ImportError, match=r"pip install 'stabgan\[xarray\]'"):
+            r.to_xarray()

@@ -1,8 +1,9 @@
 r"""Basins of attraction on a grid of starts: which attractor each trajectory reaches.
 
-Discrete schemes (SimGD, AltGD, extragradient) run the whole grid through the vectorized
-simulator in blocks: ``steps`` updates, then a recorded tail of ``tail`` more. Each tail is
-classified (max-norm :math:`|x|_\infty = \max(|\theta|, |\psi|)` throughout):
+Discrete schemes (SimGD, AltGD, extragradient) run the grid through the simulator's chunk
+loop in fixed chunks of starts (:data:`BASINS_CHUNK`, inline or on an executor): ``steps``
+updates, then a tail of ``tail`` more, classified as it runs (max-norm
+:math:`|x|_\infty = \max(|\theta|, |\psi|)` throughout):
 
 * **diverged** (label -1): the trajectory left the simulator's bound (or became non-finite);
 * **point**: every state of the tail lies within ``tol`` of the tail's last state;
@@ -39,9 +40,11 @@ from dataclasses import dataclass, field as dc_field
 import numpy as np
 
 from .._errors import InputError
+from .._executor import check_executor, run_tasks
 from .._options import check_float_option, check_memory, float_array, int_option
 from ..model.method import Method, require_concrete_f
 from ..oracles.ode import Attractor, attractor as follow, integrate
+from ..oracles.loop import run_chunk
 from ..oracles.simulate import simulate
 
 __all__ = ["basins", "BasinsResult", "DIVERGED", "UNDECIDED", "NO_ATTRACTOR", "LABELS",
@@ -95,7 +98,7 @@ class BasinsResult:
         Max-norm distance of the end state to the labelled attractor's position (points),
         or of the end envelope to the attractor's envelope (cycles); NaN where unlabelled.
     steps, tail : int
-        Updates run before the tail, and the recorded tail (discrete schemes).
+        Updates run before the tail, and the classified tail (discrete schemes).
     tol : float
         The tolerance of the classification.
     options : dict
@@ -153,6 +156,41 @@ class BasinsResult:
             "notes": list(self.notes),
         }
 
+    def to_xarray(self):
+        """The result as an ``xarray.Dataset`` (needs the optional extra: ``pip install
+        'stabgan[xarray]'``).
+
+        Returns
+        -------
+        xarray.Dataset
+            Dimensions ``theta0`` and ``psi0`` (coordinates: the grid axes). Variables:
+            ``labels`` (int; -1, -2, -3 as in :data:`LABELS`), ``final_theta``,
+            ``final_psi``, ``distance``, ``attractor_distance``. Attributes: ``method``,
+            ``scheme``, ``parameters`` (JSON), ``options`` (JSON), ``steps``, ``tail``,
+            ``tol``, ``attractors`` (JSON: the list of ``to_dict()["attractors"]``, each with
+            its ``index`` and ``count``), ``label_meaning`` (JSON), ``notes`` (JSON),
+            ``stabgan_version``. ``ds.labels.sel(theta0=..., psi0=..., method="nearest")``
+            reads one start.
+        """
+        from .._executor import import_optional, stabgan_version
+        xr = import_optional("xarray", "xarray", "BasinsResult.to_xarray()")
+        import json
+        dims = ("theta0", "psi0")
+        data = {"labels": (dims, np.asarray(self.labels))}
+        for k in ("final_theta", "final_psi", "distance", "attractor_distance"):
+            data[k] = (dims, np.asarray(getattr(self, k), dtype=float))
+        doc = self.to_dict()
+        attrs = {"method": self.method.id, "scheme": self.scheme,
+                 "parameters": json.dumps({k: float(v) for k, v in
+                                           sorted(self.method.numeric_params.items())}),
+                 "options": json.dumps(doc["options"]), "steps": self.steps,
+                 "tail": self.tail, "tol": self.tol,
+                 "attractors": json.dumps(doc["attractors"]),
+                 "label_meaning": json.dumps(doc["label_meaning"]),
+                 "notes": json.dumps(doc["notes"]), "stabgan_version": stabgan_version()}
+        return xr.Dataset(data, coords={"theta0": ("theta0", np.asarray(self.theta)),
+                                        "psi0": ("psi0", np.asarray(self.psi))}, attrs=attrs)
+
     def plot(self, ax=None, field: bool = True):
         """Draw the basin map over the vector field; returns the matplotlib Figure.
 
@@ -195,7 +233,7 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
     the training dynamics reaches.
 
     Discrete schemes iterate :math:`x_{k+1} = F(x_k)` (SimGD :math:`F(x) = x + h v(x)`,
-    AltGD, extragradient) ``steps`` times, then record ``tail`` more states and classify the
+    AltGD, extragradient) ``steps`` times, then run ``tail`` more states and classify the
     tail (module docstring): a point within ``tol``, a closed invariant set whose envelope is
     stationary to ``tol`` and attracts its 5% neighbours, divergence, or undecided. The flow
     :math:`\dot x = v(x)` (``scheme="ode"``) is followed start by start with
@@ -210,9 +248,9 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
     theta, psi : array_like
         The grid axes (1-D); the labels have shape ``(len(theta), len(psi))``.
     steps : int
-        Discrete schemes: updates before the recorded tail.
+        Discrete schemes: updates before the classified tail.
     tail : int
-        Discrete schemes: recorded updates classified (>= 16). Each half of the tail must
+        Discrete schemes: updates classified (>= 16). Each half of the tail must
         cover at least one revolution of a cycle (about :math:`2\pi/(h\,\omega)` steps for
         angular speed :math:`\omega`), or the cycle's starts come out undecided.
     tol : float
@@ -224,14 +262,19 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
     max_attractors : int
         At most this many distinct attractors are reported.
     block : int, optional
-        Starts whose tails are classified at once (memory: about ``block * 65 * 16`` bytes:
-        the tail is recorded 64 steps at a time; default 64527; results do not depend on
-        it).
+        Starts per chunk (default :data:`BASINS_CHUNK`, 16,384): each chunk runs its steps
+        and its tail (classified online: about ``block * 100`` bytes of work arrays) as
+        one task. Every operation is elementwise, so results do not depend on it.
     progress : callable, optional
         ``progress(done, total)``: trajectory-steps done (discrete schemes) or starts
-        followed (the flow), at most about once a second.
+        followed (the flow), at most about once a second (as chunks complete).
     executor : concurrent.futures.Executor, optional
-        Passed on to :func:`stabgan.simulate` (only when given).
+        Runs the chunks (a ``ProcessPoolExecutor``, a Dask client's ``get_executor()``):
+        discrete schemes send ``block`` starts per task (steps, tail and its classification,
+        then the 5% attraction probes the same way); the flow sends :data:`ODE_CHUNK` starts
+        per task, each followed by :func:`stabgan.attractor`. The chunks do not depend on
+        the executor, and the grouping into attractors runs here in grid order, so the
+        result is the same bytes as a serial run.
     **scheme_options
         ``h`` (or ``h_g``, ``h_d``), ``n_g``, ``n_d``, ``order``, ``h_e``: as in
         :func:`stabgan.simulate`.
@@ -280,117 +323,222 @@ def basins(m: Method, scheme: str = "simgd", theta=None, psi=None, steps: int = 
         raise InputError(f"The option '{extra[0]}' belongs to a scheme with memory; basins runs "
                          f"{', '.join(BASIN_SCHEMES)}.")
     n = theta.size * psi.size
+    check_executor(executor, None, "basins")
     if scheme == "ode":
         if scheme_options:
             raise InputError(f"The option '{sorted(scheme_options)[0]}' belongs to the discrete "
                              f"schemes; scheme='ode' follows the flow.")
         if t_max is not None:
             t_max = check_float_option(t_max, "t_max", 0.0, False)
-        return _basins_ode(m, theta, psi, tol, t_max, max_attractors, progress)
+        return _basins_ode(m, theta, psi, tol, t_max, max_attractors, progress, executor)
     steps = int_option(steps, "steps", 0)
     tail = int_option(tail, "tail", 16)
-    if block is None:   # about 4 M recorded states (64 MB for theta and psi) at a time
-        block = max(256, 2 ** 22 // (_SEGMENT + 1))
-    block = min(int_option(block, "block", 1), n)
+    unknown = sorted(k for k in scheme_options if k not in ("h", "h_g", "h_d", "dtype")
+                     + _SCHEME_KEYS)
+    if unknown:
+        raise InputError(f"basins takes the scheme options h (or h_g and h_d), "
+                         f"{', '.join(_SCHEME_KEYS)} and dtype. Got {unknown[0]!r} instead.")
+    # the simulator validates the options (step sizes, n_g, ...) on one start, no step
+    simulate(m, scheme, steps=0, theta0=0.0, psi0=0.0, **scheme_options)
+    for k in ("h", "h_g", "h_d"):
+        if k in scheme_options and np.ndim(scheme_options[k]) != 0:
+            raise InputError(f"basins takes one step size '{k}' for the whole grid (a number). "
+                             f"Got an array of shape {np.shape(scheme_options[k])} instead.")
+    block = BASINS_CHUNK if block is None else int_option(block, "block", 1)
+    block = min(block, max(n, 1))
     check_memory(n * 8 * 16 + block * (_SEGMENT + 1) * 16 * 3,
                  f"basins on a {theta.size:,} x {psi.size:,} grid with a tail of {tail:,}",
                  "use a smaller grid, a shorter tail or a smaller block")
-    kw = dict(scheme_options)
-    if executor is not None:
-        kw["executor"] = executor
     return _basins_discrete(m, scheme, theta, psi, steps, tail, tol, bound, max_attractors,
-                            block, progress, kw)
+                            progress, dict(scheme_options), executor, block)
 
 
 # -- discrete schemes ---------------------------------------------------------------------------
 
-def _envelope(X, Y):
-    """(min theta, max theta, min psi, max psi) per row."""
-    return np.stack([np.minimum.reduce(X, axis=1), np.maximum.reduce(X, axis=1),
-                     np.minimum.reduce(Y, axis=1), np.maximum.reduce(Y, axis=1)], axis=1)
+#: Starts per task: the fixed chunk of the grid that one call of :func:`_basins_chunk` runs
+#: (its steps, then its tail, classified online), whatever the executor or its workers, so
+#: every way of running gives the same bytes. 16,384 starts keep a step's arrays in cache.
+BASINS_CHUNK = 16384
 
-
-def _advance(m, scheme, th0, ps0, steps, bound, kw, progress=None):
-    """``steps`` updates of every start at once (the simulator's own chunks). A trajectory
-    whose update vanished in floating point (the simulator's "stalled") sits on a fixed
-    point of the computed map and is classified as a point like any other."""
-    with np.errstate(all="ignore"):
-        return simulate(m, scheme, steps=steps, theta0=th0, psi0=ps0, bound=bound,
-                        progress=progress, **kw)
-
-
-def _record(m, scheme, th0, ps0, tail, bound, kw):
-    """``tail`` recorded updates: (X, Y, diverged), shape (n, tail + 1)."""
-    with np.errstate(all="ignore"):
-        t = simulate(m, scheme, steps=tail, theta0=th0, psi0=ps0, bound=bound,
-                     record_every=1, **kw)
-    return t.history_theta, t.history_psi, t.diverged
-
-
-#: Tail steps recorded per simulator call: the history is written column by column, so short
-#: pieces keep it in cache (measured: 64-step pieces cost a quarter of one 2048-step record).
+#: Tail steps per call of the chunk loop (the tail restarts it every piece; a trajectory that
+#: left the bound stays frozen to the end of its piece). Part of what the results are.
 _SEGMENT = 64
 
+#: The options of the discrete schemes that basins passes on (besides the step sizes).
+_SCHEME_KEYS = ("n_g", "n_d", "order", "h_e")
 
-def _tail(m, scheme, th0, ps0, tail, bound, kw, tol, h_time):
-    """Run ``tail`` updates from (th0, ps0) in pieces and classify each trajectory online.
+
+def _chunk_setup(m, scheme, options, n):
+    """The stepper factory and step sizes of a chunk of ``n`` starts (what simulate builds)."""
+    from ..oracles.steppers import make_start
+    from ..schemes.scheme import make_scheme
+    dtype = np.dtype(options.get("dtype", np.float64))
+    rule = make_scheme(scheme, **{k: v for k, v in options.items() if k in _SCHEME_KEYS})
+    hg = options["h"] if "h" in options else options["h_g"]
+    hd = options["h"] if "h" in options else options["h_d"]
+    h = (dtype.type(float(hg)), dtype.type(float(hd)))
+    return make_start(m, rule, dtype, max(n, 1)), h, dtype
+
+
+def _basins_chunk(task):
+    """One chunk of starts on an executor's worker (or here): ``steps`` updates, then the
+    tail (:func:`_tail`); returns whether each start left the bound in the steps, then what
+    :func:`_tail` returns."""
+    m, scheme, options, th0, ps0, steps, tail, bound, h_time = task
+    start, h, dtype = _chunk_setup(m, scheme, options, th0.size)
+    x0 = np.array([th0.astype(dtype), ps0.astype(dtype)])
+    with np.errstate(all="ignore"):
+        x, _, left_at = run_chunk(start, x0, h, steps, bound)
+    return (left_at >= 0, *_tail(start, h, dtype, x[0], x[1], tail, bound, h_time))
+
+
+def _record(start, h, dtype, th0, ps0, steps, bound):
+    """``steps`` recorded updates: (X, Y, diverged) with X, Y of shape (steps + 1, n), one
+    row per state (the chunk loop writes a row per step)."""
+    n = th0.size
+    X, Y = np.empty((steps + 1, n), dtype), np.empty((steps + 1, n), dtype)
+    x0 = np.array([np.asarray(th0, dtype), np.asarray(ps0, dtype)])
+    with np.errstate(all="ignore"):
+        _, _, left_at = run_chunk(start, x0, h, steps, bound, history=(X.T, Y.T),
+                                  record_every=1)
+    return X, Y, left_at >= 0
+
+
+def _tail(start, h, dtype, th0, ps0, tail, bound, h_time):
+    """Run ``tail`` updates from (th0, ps0) and classify each trajectory online.
 
     The states s_0 ... s_T (T = tail) are split into halves A = s_0 ... s_{H-1} and
-    B = s_H ... s_T, H = (T + 1) // 2. Returns the kind code (0 point: every state within
-    tol of s_T; 1 recurrent: the envelopes (min, max of theta and psi) of A and B agree to
-    tol; 2 undecided; 3 diverged), the envelope of B, the mean theta of the upward
-    crossings of psi = 0 (linear interpolation between steps), their mean spacing times
-    ``h_time``, and the end state."""
+    B = s_H ... s_T, H = (T + 1) // 2. Returns whether each trajectory left the bound, the
+    envelopes (min theta, max theta, min psi, max psi) of A and B, the mean theta of the
+    upward crossings of psi = 0 (linear interpolation between steps), their mean spacing
+    times ``h_time``, and the end state; :func:`_kinds` classifies from these.
+
+    Nothing is recorded: the chunk loop hands every new state to :func:`_Observer`, which
+    keeps running minima and maxima and the crossings while the state is in cache. The tail
+    runs in pieces of :data:`_SEGMENT` steps (cut at H too), each restarting the loop from
+    the last piece's end (exact for these schemes without memory); a trajectory that left
+    the bound is frozen to the end of its piece and restarted from there, and the crossings
+    of a piece are summed before they are added to the total, as the results have always
+    been computed (the same bits as recording the tail and reducing it)."""
     n, T = th0.size, tail
     H = (T + 1) // 2
-    env = [None, None]
-    count = np.zeros(n)
-    total = np.zeros(n)
-    first = np.full(n, np.inf)
-    last = np.full(n, -np.inf)
+    obs = _Observer(n, H, h_time)
     diverged = np.zeros(n, dtype=bool)
     cuts = sorted(set(range(0, T, _SEGMENT)) | {H, T})
-    x, y = np.asarray(th0, float), np.asarray(ps0, float)
+    x = np.array([np.asarray(th0, dtype), np.asarray(ps0, dtype)])
+    obs.begin(0, x)
+    np.minimum(obs.lo[0], x, out=obs.lo[0])   # s_0 is in A
+    np.maximum(obs.hi[0], x, out=obs.hi[0])
     with np.errstate(all="ignore"):
         for a, b in zip(cuts[:-1], cuts[1:]):
-            X, Y, dv = _record(m, scheme, x, y, b - a, bound, kw)
-            diverged |= dv
-            lo_col = 0 if a == 0 else 1        # column 0 repeats the last piece's end
-            for half, (c0, c1) in enumerate(((lo_col, max(lo_col, min(b, H - 1) - a + 1)),
-                                             (max(lo_col, H - a), b - a + 1))):
-                if c1 <= c0:
-                    continue
-                part = _envelope(X[:, c0:c1], Y[:, c0:c1])
-                if env[half] is None:
-                    env[half] = part
-                else:
-                    for j, pick in ((0, np.minimum), (1, np.maximum), (2, np.minimum),
-                                    (3, np.maximum)):
-                        pick(env[half][:, j], part[:, j], out=env[half][:, j])
-            rows, cols = np.nonzero((Y[:, :-1] < 0) & (Y[:, 1:] >= 0))
-            if rows.size:
-                y0, y1 = Y[rows, cols], Y[rows, cols + 1]
-                x0, x1 = X[rows, cols], X[rows, cols + 1]
-                count += np.bincount(rows, minlength=n)
-                total += np.bincount(rows, x0 + (-y0 / (y1 - y0)) * (x1 - x0), minlength=n)
-                # np.nonzero lists each row's crossings in order: its first and last
-                starts = np.concatenate(([0], np.flatnonzero(np.diff(rows)) + 1))
-                ends = np.concatenate((starts[1:] - 1, [rows.size - 1]))
-                r0 = rows[starts]
-                first[r0] = np.minimum(first[r0], cols[starts] + a)
-                last[r0] = cols[ends] + a       # later pieces come later
-            x, y = X[:, -1].copy(), Y[:, -1].copy()
-        env_a, env_b = env
+            if a:
+                obs.begin(a, x)
+            x, _, left_at = run_chunk(start, x, h, b - a, bound,
+                                      observe=obs.observer())
+            diverged |= left_at >= 0
+            obs.end()
+    return (diverged, *obs.result(), np.ascontiguousarray(x.T))
+
+
+class _Observer:
+    """The running envelopes of the tail's halves and its upward crossings of psi = 0,
+    updated after every step of the chunk loop (``observe`` of :func:`run_chunk`)."""
+
+    def __init__(self, n, H, h_time):
+        self.n, self.H, self.h_time = n, H, h_time
+        # lo[half] = (min theta, min psi), hi[half] = (max theta, max psi)
+        self.lo = np.full((2, 2, n), np.inf)
+        self.hi = np.full((2, 2, n), -np.inf)
+        self.count = np.zeros(n)
+        self.total = np.zeros(n)
+        self.first = np.full(n, np.inf)
+        self.last = np.full(n, -np.inf)
+        self.prev = np.empty((2, n))
+        self.neg = np.empty(n, dtype=bool)
+        self.neg_now = np.empty(n, dtype=bool)
+        self.cross = np.empty(n, dtype=bool)
+
+    def begin(self, a, x):
+        """A piece starts at state s_a = ``x`` (2, n)."""
+        self.a = a
+        np.copyto(self.prev, x)
+        np.less(x[1], 0, out=self.neg)
+        self.events = []
+
+    def observer(self):
+        """The ``observe(i, x, live)`` of the current piece (a closure over the work arrays:
+        it runs after every step, so it looks nothing up)."""
+        a, H, events, prev = self.a, self.H, self.events, self.prev
+        lo_a, hi_a, lo_b, hi_b = self.lo[0], self.hi[0], self.lo[1], self.hi[1]
+        flags = [self.neg, self.neg_now]
+        cross = self.cross
+        minimum, maximum, less, greater, copyto = (np.minimum, np.maximum, np.less,
+                                                   np.greater, np.copyto)
+        ndarray, flatnonzero = np.ndarray, np.flatnonzero
+
+        def observe(i, x, live):
+            if live is not None:   # some trajectories were frozen: work on all n columns
+                full = np.array(prev)
+                full[0, live], full[1, live] = x[0], x[1]
+                x = full
+            elif not isinstance(x, ndarray):   # a stepper that keeps a pair of arrays
+                x = np.array(x)
+            if a + i + 1 < H:
+                minimum(lo_a, x, out=lo_a)
+                maximum(hi_a, x, out=hi_a)
+            else:
+                minimum(lo_b, x, out=lo_b)
+                maximum(hi_b, x, out=hi_b)
+            neg, neg_now = flags
+            less(x[1], 0, out=neg_now)
+            greater(neg, neg_now, out=cross)     # psi < 0 before, not (< 0) now
+            if cross.any():
+                cols = flatnonzero(cross)
+                events.append((i, cols, prev[0, cols], prev[1, cols], x[0, cols],
+                               x[1, cols]))
+            flags[0], flags[1] = neg_now, neg
+            copyto(prev, x)
+
+        return observe
+
+    def end(self):
+        """The piece ended: its crossings, in order of steps, are summed per trajectory
+        (np.bincount adds in the order given) and added to the total."""
+        if not self.events:
+            return
+        steps = np.concatenate([np.full(e[1].size, float(e[0] + self.a))
+                                for e in self.events])   # float: ufunc.at's fast path
+        cols, x0, y0, x1, y1 = (np.concatenate([e[k] for e in self.events])
+                                for k in range(1, 6))
+        up = y1 >= 0                                  # (not NaN)
+        steps, cols, x0, y0, x1, y1 = (v[up] for v in (steps, cols, x0, y0, x1, y1))
+        if not cols.size:
+            return
+        n = self.n
+        self.total += np.bincount(cols, x0 + (-y0 / (y1 - y0)) * (x1 - x0), minlength=n)
+        self.count += np.bincount(cols, minlength=n)
+        np.minimum.at(self.first, cols, steps)
+        np.maximum.at(self.last, cols, steps)
+
+    def result(self):
+        env = [np.stack([self.lo[k][0], self.hi[k][0], self.lo[k][1], self.hi[k][1]], axis=1)
+               for k in (0, 1)]
+        with np.errstate(all="ignore"):
+            count = self.count
+            theta_c = np.where(count > 0, self.total / np.maximum(count, 1), np.nan)
+            period = np.where(count > 1, (self.last - self.first) / np.maximum(count - 1, 1)
+                              * self.h_time, np.nan)
+        return env[0], env[1], theta_c, period
+
+
+def _kinds(diverged, env_a, env_b, end, tol):
+    """The kind codes of :func:`_tail` from its envelopes and end states."""
+    with np.errstate(all="ignore"):
         lo = np.minimum(env_a, env_b)[:, [0, 2]]
         hi = np.maximum(env_a, env_b)[:, [1, 3]]
-        end = np.stack([x, y], axis=1)
         dev = np.maximum(hi - end, end - lo).max(axis=1)
         stationary = np.abs(env_a - env_b).max(axis=1) <= tol
-        kind = np.where(diverged, 3, np.where(dev <= tol, 0, np.where(stationary, 1, 2)))
-        theta_c = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-        period = np.where(count > 1, (last - first) / np.maximum(count - 1, 1) * h_time,
-                          np.nan)
-    return kind, env_b, theta_c, period, end
+    return np.where(diverged, 3, np.where(dev <= tol, 0, np.where(stationary, 1, 2)))
 
 
 def _greedy(desc, radius, limit):
@@ -410,30 +558,52 @@ def _greedy(desc, radius, limit):
     return gid, centres
 
 
-def _basins_discrete(m, scheme, theta, psi, steps, tail, tol, bound, limit, block, progress, kw):
+def _run_starts(m, scheme, kw, th0, ps0, steps, tail, bound, h_time, executor, block,
+                on_chunk=None):
+    """Every start's steps and classified tail, in chunks of ``block`` starts (inline or on
+    ``executor``): (diverged, env_a, env_b, theta_c, period, end) for all starts."""
+    n = th0.size
+    diverged = np.empty(n, dtype=bool)
+    env_a, env_b, end = np.empty((n, 4)), np.empty((n, 4)), np.empty((n, 2))
+    theta_c, period = np.empty(n), np.empty(n)
+    chunks = [slice(i, min(i + block, n)) for i in range(0, n, block)]
+
+    def task(i):
+        sl = chunks[i]
+        return (m, scheme, kw, th0[sl], ps0[sl], steps, tail, bound, h_time)
+
+    def collect(i, out):
+        sl = chunks[i]
+        dv_steps, dv_tail, ea, eb, c, p, e = out
+        diverged[sl] = dv_steps | dv_tail
+        env_a[sl], env_b[sl], theta_c[sl], period[sl], end[sl] = ea, eb, c, p, e
+        if on_chunk is not None:
+            on_chunk(sl.stop - sl.start)
+
+    run_tasks(executor, _basins_chunk, len(chunks), task, collect,
+              lambda i: f"starts {chunks[i].start} to {chunks[i].stop - 1} (C order)")
+    return diverged, env_a, env_b, theta_c, period, end
+
+
+def _basins_discrete(m, scheme, theta, psi, steps, tail, tol, bound, limit, progress, kw,
+                     executor, block):
     TH, PS = np.meshgrid(theta, psi, indexing="ij")
     th0, ps0 = TH.ravel(), PS.ravel()
     n = th0.size
-    kind = np.empty(n, dtype=np.int8)
-    env = np.empty((n, 4))
-    end = np.empty((n, 2))
-    theta_c, period = np.empty(n), np.empty(n)
     h = kw.get("h", kw.get("h_g"))
     h_time = float(h) if h is not None and np.ndim(h) == 0 else 1.0
-    last_report = time.monotonic()
-    # the steps for the whole grid at once (the simulator chunks it), then the tail in blocks
     total_work = n * (steps + tail)
-    ahead = None if progress is None else (lambda done, _: progress(done, total_work))
-    first = _advance(m, scheme, th0, ps0, steps, bound, kw, ahead)
-    for start in range(0, n, block):
-        sl = slice(start, min(start + block, n))
-        k, e, c, p, last = _tail(m, scheme, first.theta[sl], first.psi[sl], tail, bound, kw,
-                                 tol, h_time)
-        k = np.where(first.diverged[sl], 3, k)
-        kind[sl], env[sl], theta_c[sl], period[sl], end[sl] = k, e, c, p, last
-        if progress is not None and time.monotonic() - last_report >= 1.0:
-            last_report = time.monotonic()
-            progress(n * steps + sl.stop * tail, total_work)
+    done, last_report = [0], [time.monotonic()]
+
+    def on_chunk(count):
+        done[0] += count
+        if progress is not None and time.monotonic() - last_report[0] >= 1.0:
+            last_report[0] = time.monotonic()
+            progress(done[0] * (steps + tail), total_work)
+
+    diverged, env_a, env, theta_c, period, end = _run_starts(
+        m, scheme, kw, th0, ps0, steps, tail, bound, h_time, executor, block, on_chunk)
+    kind = _kinds(diverged, env_a, env, end, tol)
     labels = np.full(n, UNDECIDED, dtype=np.int64)
     labels[kind == 3] = DIVERGED
     att_dist = np.full(n, np.nan)
@@ -473,10 +643,8 @@ def _basins_discrete(m, scheme, theta, psi, steps, tail, tol, bound, limit, bloc
     attracted = np.zeros(probe.size, dtype=bool)
     if probe.size:
         starts = np.concatenate([end[probe] * (1 + _PERTURB), end[probe] * (1 - _PERTURB)])
-        pushed_run = _advance(m, scheme, starts[:, 0], starts[:, 1], steps, bound, kw)
-        _, e, _, _, _ = _tail(m, scheme, pushed_run.theta, pushed_run.psi, tail, bound, kw,
-                              tol, h_time)
-        diverged = pushed_run.diverged
+        diverged, _, e, _, _, _ = _run_starts(m, scheme, kw, starts[:, 0], starts[:, 1],
+                                              steps, tail, bound, h_time, executor, block)
         ref = np.concatenate([env[probe], env[probe]])
         pushed = _PERTURB * np.abs(ref).max(axis=1)
         with np.errstate(invalid="ignore"):
@@ -504,9 +672,10 @@ def _basins_discrete(m, scheme, theta, psi, steps, tail, tol, bound, limit, bloc
                    f"[{centre[0]:.6g}, {centre[1]:.6g}], psi in [{centre[2]:.6g}, "
                    f"{centre[3]:.6g}] stationary to {tol:g}; a neighbour 5% out or in "
                    f"comes back towards it; period in {unit}"))
-        Xo, Yo, _ = _record(m, scheme, end[members[:1], 0], end[members[:1], 1], tail, bound,
-                            kw)
-        orbits[index] = (Xo[0], Yo[0])
+        start, hh, dtype = _chunk_setup(m, scheme, kw, 1)
+        Xo, Yo, _ = _record(start, hh, dtype, end[members[:1], 0], end[members[:1], 1], tail,
+                            bound)
+        orbits[index] = (np.ascontiguousarray(Xo[:, 0]), np.ascontiguousarray(Yo[:, 0]))
     labels[loose[~attracted[j:j + loose.size]]] = NO_ATTRACTOR
     counts = [int(np.sum(labels == i)) for i in range(len(attractors))]
     shape = (theta.size, psi.size)
@@ -519,13 +688,28 @@ def _basins_discrete(m, scheme, theta, psi, steps, tail, tol, bound, limit, bloc
                         final_theta=end[:, 0].reshape(shape), final_psi=end[:, 1].reshape(shape),
                         distance=distance.reshape(shape),
                         attractor_distance=att_dist.reshape(shape), steps=steps, tail=tail,
-                        tol=tol, options={k: v for k, v in kw.items() if k != "executor"},
-                        orbits=orbits)
+                        tol=tol, options=dict(kw), orbits=orbits)
 
 
 # -- the flow -----------------------------------------------------------------------------------
 
-def _basins_ode(m, theta, psi, tol, t_max, limit, progress):
+#: Starts per task of the flow (each is a whole ODE run, so a few make a task worth sending).
+ODE_CHUNK = 8
+
+
+def _ode_chunk(task):
+    """The flow from each start of a chunk: an Attractor, or the InputError's message."""
+    m, starts, t_max = task
+    out = []
+    for th, ps in starts:
+        try:
+            out.append(follow(m, theta0=float(th), psi0=float(ps), t_max=t_max))
+        except InputError as exc:   # e.g. a start on a switching surface, where the
+            out.append(str(exc))    # explicit solver's cost estimate explodes
+    return out
+
+
+def _basins_ode(m, theta, psi, tol, t_max, limit, progress, executor=None):
     shape = (theta.size, psi.size)
     labels = np.full(shape, UNDECIDED, dtype=np.int64)
     fin = np.full(shape + (2,), np.nan)
@@ -533,47 +717,55 @@ def _basins_ode(m, theta, psi, tol, t_max, limit, progress):
     attractors: list[Attractor] = []
     keys: list[tuple] = []
     notes: list[str] = []
-    last_report = time.monotonic()
-    done = 0
-    for i, th in enumerate(theta):
-        for j, ps in enumerate(psi):
-            try:
-                a = follow(m, theta0=float(th), psi0=float(ps), t_max=t_max)
-            except InputError as exc:   # e.g. a start on a switching surface, where the
-                done += 1               # explicit solver's cost estimate explodes
-                notes.append(f"start ({th:g}, {ps:g}) undecided: {exc}")
+    last_report = [time.monotonic()]
+    starts = [(i, j) for i in range(theta.size) for j in range(psi.size)]
+    chunks = [starts[k:k + ODE_CHUNK] for k in range(0, len(starts), ODE_CHUNK)]
+    answers: list = [None] * len(starts)
+    done = [0]
+
+    def collect(c, out):
+        answers[c * ODE_CHUNK:c * ODE_CHUNK + len(out)] = out
+        done[0] += len(out)
+        if progress is not None and time.monotonic() - last_report[0] >= 1.0:
+            last_report[0] = time.monotonic()
+            progress(done[0], labels.size)
+
+    run_tasks(executor, _ode_chunk, len(chunks),
+              lambda c: (m, [(theta[i], psi[j]) for i, j in chunks[c]], t_max), collect,
+              lambda c: f"starts {c * ODE_CHUNK} to {c * ODE_CHUNK + len(chunks[c]) - 1} "
+                        f"(C order)")
+    for (i, j), a in zip(starts, answers):
+        th, ps = theta[i], psi[j]
+        if isinstance(a, str):
+            notes.append(f"start ({th:g}, {ps:g}) undecided: {a}")
+            continue
+        if a.kind == "none":
+            labels[i, j] = NO_ATTRACTOR
+            continue
+        if a.kind == "undecided":
+            fin[i, j] = (a.theta, a.psi)
+            continue
+        if a.kind == "limit_cycle":
+            key = ("limit_cycle", a.theta_crossing, a.period)
+            fin[i, j] = (a.theta_crossing, 0.0)
+        else:
+            key = (a.kind, a.theta, a.psi)
+            fin[i, j] = (a.theta, a.psi)
+        for index, known in enumerate(keys):
+            if known[0] != key[0]:
                 continue
-            done += 1
-            if progress is not None and time.monotonic() - last_report >= 1.0:
-                last_report = time.monotonic()
-                progress(done, labels.size)
-            if a.kind == "none":
-                labels[i, j] = NO_ATTRACTOR
-                continue
-            if a.kind == "undecided":
-                fin[i, j] = (a.theta, a.psi)
-                continue
-            if a.kind == "limit_cycle":
-                key = ("limit_cycle", a.theta_crossing, a.period)
-                fin[i, j] = (a.theta_crossing, 0.0)
-            else:
-                key = (a.kind, a.theta, a.psi)
-                fin[i, j] = (a.theta, a.psi)
-            for index, known in enumerate(keys):
-                if known[0] != key[0]:
-                    continue
-                scale = max(1.0, abs(known[1]), abs(known[2] or 0.0))
-                gap = max(abs(known[1] - key[1]), abs((known[2] or 0.0) - (key[2] or 0.0)))
-                if gap <= tol * scale:
-                    labels[i, j] = index
-                    att_dist[i, j] = gap
-                    break
-            else:
-                if len(attractors) < limit:
-                    labels[i, j] = len(attractors)
-                    att_dist[i, j] = 0.0
-                    keys.append(key)
-                    attractors.append(a)
+            scale = max(1.0, abs(known[1]), abs(known[2] or 0.0))
+            gap = max(abs(known[1] - key[1]), abs((known[2] or 0.0) - (key[2] or 0.0)))
+            if gap <= tol * scale:
+                labels[i, j] = index
+                att_dist[i, j] = gap
+                break
+        else:
+            if len(attractors) < limit:
+                labels[i, j] = len(attractors)
+                att_dist[i, j] = 0.0
+                keys.append(key)
+                attractors.append(a)
     orbits = {}
     for index, a in enumerate(attractors):
         if a.kind == "limit_cycle":

@@ -119,6 +119,72 @@ class BifurcationResult:
                            for p in self.points],
                 "predicted": self.predicted, "xtol": self.xtol}
 
+    def to_xarray(self):
+        """The result as an ``xarray.Dataset`` (needs the optional extra: ``pip install
+        'stabgan[xarray]'``).
+
+        Returns
+        -------
+        xarray.Dataset
+            Dimension named after the parameter (coordinate: ``values``) and ``attractor``
+            (0 ... the most attractors found at one value; padded with NaN, -1 counts and
+            ``""`` kinds). Per value: ``signature`` (the sorted kinds joined by ``+``),
+            ``attractor_count``, ``locally_convergent`` (the Nash equilibrium's, from the
+            closed form; -1 where it was not decided, else 0 or 1) and
+            ``spectral_abscissa`` (the flow) or ``spectral_radius`` (a discrete scheme).
+            Per value and attractor: ``kind``, ``theta``, ``psi``, ``theta_crossing``,
+            ``period``, ``amplitude``, ``count``. Attributes: ``method``, ``scheme``,
+            ``parameter``, ``parameters`` (JSON, the method's other parameters),
+            ``options`` (JSON), ``points`` and ``predicted`` (JSON, as in ``to_dict()``),
+            ``xtol``, ``stabgan_version``.
+        """
+        from .._executor import import_optional, stabgan_version
+        xr = import_optional("xarray", "xarray", "BifurcationResult.to_xarray()")
+        import json
+        doc = self.to_dict()
+        p, n = self.parameter, len(self.values)
+        width = max([len(a) for a in self.attractors] + [0])
+        kind = np.full((n, width), "", dtype=object)
+        fields = {k: np.full((n, width), np.nan) for k in ("theta", "psi", "theta_crossing",
+                                                             "period", "amplitude")}
+        count = np.full((n, width), -1, dtype=np.int32)
+        for i, (atts, amps, cnt) in enumerate(zip(self.attractors, self.amplitudes,
+                                                   self.counts)):
+            for j, (a, amp, c) in enumerate(zip(atts, amps, cnt)):
+                kind[i, j] = a.kind
+                count[i, j] = c
+                fields["amplitude"][i, j] = np.nan if amp is None else amp
+                for k in ("theta", "psi", "theta_crossing", "period"):
+                    v = getattr(a, k)
+                    fields[k][i, j] = np.nan if v is None else v
+        key = "spectral_abscissa" if self.scheme == "ode" else "spectral_radius"
+        pair = (p, "attractor")
+        data = {"signature": (p, np.array(["+".join(s) for s in self.signatures], dtype=str)),
+                "attractor_count": (p, np.array([len(a) for a in self.attractors], np.int32)),
+                "locally_convergent": (p, np.array(
+                    [-1 if e.get("locally_convergent") is None else int(e["locally_convergent"])
+                     for e in self.equilibrium], np.int8)),
+                key: (p, np.array([np.nan if e.get(key) is None else float(e[key])
+                                   for e in self.equilibrium])),
+                "kind": (pair, kind.astype(str) if width else np.empty((n, 0), dtype="<U1")),
+                "count": (pair, count),
+                **{k: (pair, v) for k, v in fields.items()}}
+        others = {}
+        for k, v in sorted(self.method.values.items()):
+            if k != p:
+                try:
+                    others[k] = float(v)
+                except (TypeError, ValueError):
+                    others[k] = str(v)
+        attrs = {"method": self.method.id, "scheme": self.scheme, "parameter": p,
+                 "parameters": json.dumps(others), "options": json.dumps(doc["options"]),
+                 "points": json.dumps(doc["points"]),
+                 "predicted": json.dumps(doc["predicted"]), "xtol": self.xtol,
+                 "stabgan_version": stabgan_version()}
+        return xr.Dataset(data, coords={p: (p, np.asarray(self.values, dtype=float)),
+                                        "attractor": ("attractor", np.arange(width))},
+                          attrs=attrs)
+
     def plot(self, ax=None):
         """Draw the diagram (theta of each point, crossing of each cycle, against the
         parameter; found points solid, derived ones dashed); returns the Figure.
@@ -276,7 +342,8 @@ def bifurcation(m: Method, parameter: str, values, scheme: str = "ode", *, theta
     progress : callable, optional
         ``progress(done, total)`` with values done (bisections count as values).
     executor : concurrent.futures.Executor, optional
-        Passed on to :func:`stabgan.simulate` (only when given).
+        Runs the chunks of every value's basins (:func:`stabgan.basins`; the flow too): the
+        same bytes as a serial run.
     **scheme_options
         ``h`` (unless it is the parameter), ``n_g``, ``n_d``, ``order``, ``h_e``.
 
@@ -343,7 +410,7 @@ def bifurcation(m: Method, parameter: str, values, scheme: str = "ode", *, theta
         else:
             mv = _with_value(m, parameter, float(value))
             if scheme == "ode":
-                b = basins(mv, "ode", theta=theta, psi=psi, tol=tol)
+                b = basins(mv, "ode", theta=theta, psi=psi, tol=tol, executor=executor)
             else:
                 b = basins(mv, scheme, theta=theta, psi=psi, steps=steps, tail=tail, tol=tol,
                            **kw)

@@ -90,7 +90,8 @@ class _SumOfSquares:
 
 
 def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int = 0,
-              check_every: int = CHECK_EVERY, history=None, record_every=None, meter=None):
+              check_every: int = CHECK_EVERY, history=None, record_every=None, meter=None,
+              observe=None):
     """Run steps ``first`` ... ``first + steps - 1`` on the trajectories of one chunk.
 
     Parameters
@@ -107,6 +108,12 @@ def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int
         entries from the step it left on are its frozen state.
     meter : Meter, optional
         Receives n x (steps of the block) after every block.
+    observe : callable, optional
+        ``observe(i, x, live)`` after every step ``i`` with the new iterate ``x`` (read it,
+        never write it): ``live`` is None while every trajectory runs (``x`` has n
+        columns), else the positions of the trajectories still running (``x`` has their
+        columns). A trajectory that leaves the bound is seen beyond it during the block in
+        which it left (it is then frozen at its last state inside the bound).
 
     Returns
     -------
@@ -150,6 +157,8 @@ def run_chunk(start, x0, h, steps: int, bound: float, *, memory=None, first: int
             if i == end - 1:
                 before = np.array(x)
             x = step(i)
+            if observe is not None:
+                observe(i, x, None if whole else live)
             if history is not None and (i + 1) % record_every == 0:
                 where = slice(None) if whole else live
                 for k in range(rows):
