@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 import socket
 import subprocess
 import sys
@@ -180,6 +179,24 @@ def test_page_verdict_hmax_click_console_screenshot(server, browser):
     _type(browser, "sg-input-h", "0.1")
     _wait(browser, lambda: (_text(browser, "sg-verdict") or "") == "verdict: " + b.verdict())
 
+    # two settings in a row without waiting: OGDA (about 1.5 s of symbolic work in the
+    # worker, not cached) then SimGD again (cached, shown at once). The page must end on
+    # SimGD: the late OGDA result is dropped, never shown, and the busy line clears.
+    from selenium.webdriver.support.ui import Select
+    scheme_select = Select(browser.execute_script(
+        "return arguments[0].shadowRoot.querySelector('select');", _el(browser, "sg-scheme")))
+    scheme_select.select_by_visible_text("ogda")
+    _wait(browser, lambda: _text(browser, "sg-busy") != "")  # OGDA is in the worker
+    scheme_select.select_by_visible_text("simgd")
+
+    def settled():
+        return (_text(browser, "sg-busy") == ""
+                and _text(browser, "sg-hmax").startswith(_hmax_text(b))
+                and _text(browser, "sg-verdict") == "verdict: " + b.verdict())
+    _wait(browser, settled)
+    time.sleep(4)  # longer than OGDA takes in the worker: its result has come and gone
+    assert settled(), _text(browser, "sg-hmax")
+
     # a click on the phase plane adds a start: one more trajectory of each kind
     assert _text(browser, "sg-status").startswith("trajectories: 1 ")
     phase = _el(browser, "sg-phase")
@@ -188,17 +205,13 @@ def test_page_verdict_hmax_click_console_screenshot(server, browser):
     assert _text(browser, "sg-status") == "trajectories: 2 (ODE 2, scheme 2)"
 
     # the continuous scheme: no h_max, the continuous verdict
-    sel = _el(browser, "sg-scheme")
-    select = browser.execute_script("return arguments[0].shadowRoot.querySelector('select');",
-                                    sel)
-    from selenium.webdriver.support.ui import Select
-    Select(select).select_by_visible_text("continuous")
+    scheme_select.select_by_visible_text("continuous")
     d = stabgan.analyze(stabgan.method("r1", gamma="0.3"))
     _wait(browser, lambda: _text(browser, "sg-verdict") == "verdict: " + d.verdict())
     assert _text(browser, "sg-hmax") == "h_max: none (continuous time)"
     assert "\\begin{align*}" in (_text(browser, "sg-latex") or "") or \
         d.to_latex().splitlines()[0] in (_text(browser, "sg-latex") or "")
-    Select(select).select_by_visible_text("simgd")
+    scheme_select.select_by_visible_text("simgd")
     _wait(browser, lambda: (_text(browser, "sg-hmax") or "").startswith(_hmax_text(b)))
 
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

@@ -3,14 +3,22 @@
 Every input goes through the package's own validation (``method``, ``analyze``,
 ``simulate``); an :class:`~stabgan.InputError` shows its one-line message next to the control
 it names, and the page keeps running with the last good views.
+
+The numeric views (field, trajectories, distances) are drawn at once; the symbolic work
+(``analyze``, 0.1 to 3 s) runs in a worker process while a busy line shows, its results are
+cached per configuration, and a result that arrives after a newer setting was chosen is
+dropped, never shown.
 """
 from __future__ import annotations
 
+import asyncio
 import html
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-import sympy
+from bokeh.document import without_document_lock
 from bokeh.events import Tap
 from bokeh.layouts import column, row
 from bokeh.models import (Button, ColumnDataSource, CustomJS, Div, PreText, Select,
@@ -18,12 +26,12 @@ from bokeh.models import (Button, ColumnDataSource, CustomJS, Div, PreText, Sele
 from bokeh.plotting import figure
 
 from .._errors import InputError
-from .._options import SIMULATE_SCHEMES, check_float_option, exact_number, int_option
-from ..analysis.analyze import analyze
+from .._options import ADAPTIVE, SIMULATE_SCHEMES, check_float_option, exact_number, int_option
 from ..model.catalogue import methods
 from ..model.method import method
 from ..oracles.ode import integrate
 from ..oracles.simulate import simulate
+from ._work import summary
 
 #: The phase plane's extent (theta and psi in [-LIM, LIM]) and the vector field's grid.
 LIM = 2.0
@@ -33,6 +41,29 @@ CUT = 1e6
 #: The most steps per trajectory (the page redraws each after every change).
 MAX_STEPS = 20000
 SCHEME_CHOICES = ["continuous", *SIMULATE_SCHEMES]
+
+
+_POOL: ProcessPoolExecutor | None = None
+#: Results of the symbolic work per configuration (method, parameters, scheme, h), shared by
+#: the sessions of this server; bounded so that a long session cannot grow it without end.
+_CACHE: dict[tuple, dict] = {}
+CACHE_SIZE = 256
+
+
+def _pool() -> ProcessPoolExecutor:
+    """One worker process for the symbolic work (0.1 to 3 s), so the event loop stays free."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return _POOL
+
+
+def shutdown_pool() -> None:
+    """Stop the worker process (when the server stops)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(cancel_futures=True)
+        _POOL = None
 
 
 def _param_of(message: str, names: list[str]) -> str | None:
@@ -49,17 +80,10 @@ def _finite_prefix(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return x[:n], y[:n]
 
 
-def _number(expr) -> complex | None:
-    try:
-        return complex(sympy.N(expr))
-    except (TypeError, ValueError):
-        return None
-
-
 def build(doc) -> None:
     """Fill the Bokeh document ``doc`` with the explorer (one call per browser session)."""
     catalogue = {m.id: m for m in methods()}
-    state = {"starts": [(1.0, 1.0)], "method": None}
+    state = {"starts": [(1.0, 1.0)], "method": None, "generation": 0}
 
     method_select = Select(title="method", value="r1", options=sorted(catalogue),
                            css_classes=["sg-method"])
@@ -79,6 +103,7 @@ def build(doc) -> None:
     verdict_div = Div(text="", css_classes=["sg-verdict"], width=560)
     hmax_div = Div(text="", css_classes=["sg-hmax"], width=560)
     status_div = Div(text="", css_classes=["sg-status"])
+    busy_div = Div(text="", css_classes=["sg-busy"], styles={"color": "#a60"})
     latex_pre = PreText(text="", css_classes=["sg-latex"], width=560, height=220)
     copy_button = Button(label="copy LaTeX", css_classes=["sg-copy"])
     copy_button.js_on_click(CustomJS(args={"pre": latex_pre}, code="""
@@ -150,18 +175,9 @@ def build(doc) -> None:
         names = [*param_inputs, "h", "steps"]
         mid, scheme = method_select.value, scheme_select.value
         params = {k: v.value.strip() for k, v in param_inputs.items() if v.value.strip()}
+        h_text = h_input.value.strip()
         try:
             m = method(mid, **params)
-            h_text = h_input.value.strip()
-            a = analyze(m, scheme="continuous") if scheme == "continuous" else None
-            if scheme != "continuous":
-                try:
-                    a = analyze(m, scheme=scheme, h=h_text)
-                except InputError as e:
-                    if scheme not in SIMULATE_SCHEMES[-2:]:
-                        raise
-                    a = None
-                    general_error.text = html.escape(str(e).split(":")[0] + ".")
             h = check_float_option(float(exact_number(h_text, "The 'h' option",
                                                       "a number in (0, inf)")), "h", 0.0, False)
             steps = int_option(steps_input.value.strip(), "steps", 1, MAX_STEPS)
@@ -169,30 +185,66 @@ def build(doc) -> None:
             set_error(_param_of(str(e), names), str(e))
             return
         state["method"] = m
-        show_analysis(a, scheme)
+        state["generation"] += 1
+        key = (mid, tuple(sorted(params.items())), scheme, h_text)
         draw(m, scheme, h, steps)
+        if key in _CACHE:
+            busy_div.text = ""
+            show_analysis(_CACHE[key], scheme)
+            return
+        busy_div.text = "computing the closed form ..."
+        generation = state["generation"]
 
-    def show_analysis(a, scheme: str) -> None:
-        if a is None:
+        def apply(res) -> None:
+            # runs under the document lock, after the worker has answered
+            if isinstance(res, dict):
+                _CACHE[key] = res
+                while len(_CACHE) > CACHE_SIZE:
+                    _CACHE.pop(next(iter(_CACHE)))
+            if generation != state["generation"]:
+                return  # a newer setting was chosen meanwhile: never show a stale result
+            busy_div.text = ""
+            if isinstance(res, InputError):
+                if scheme in ADAPTIVE:
+                    general_error.text = html.escape(str(res).split(":")[0] + ".")
+                    show_analysis(None, scheme)
+                else:
+                    set_error(_param_of(str(res), names), str(res))
+            elif isinstance(res, Exception):  # a broken worker: say so, keep running
+                general_error.text = html.escape(f"internal error: {res}")
+            else:
+                show_analysis(res, scheme)
+
+        @without_document_lock
+        async def job() -> None:
+            # waits for the worker without the document lock, so the page's newer changes
+            # are handled meanwhile; the result is applied in a locked callback
+            try:
+                res = await asyncio.wrap_future(_pool().submit(summary, *key))
+            except Exception as e:  # InputError (bad input) or a broken worker
+                res = e
+            doc.add_next_tick_callback(lambda: apply(res))
+
+        doc.add_next_tick_callback(job)
+
+    def show_analysis(res: dict | None, scheme: str) -> None:
+        if res is None:
             verdict_div.text = "verdict: none (this scheme is simulated only)"
             hmax_div.text = "h_max: none"
             latex_pre.text = ""
             eig_src.data = {"re": [], "im": []}
             return
-        verdict_div.text = "verdict: " + html.escape(a.verdict())
+        verdict_div.text = "verdict: " + html.escape(res["verdict"])
         if scheme == "continuous":
             hmax_div.text = "h_max: none (continuous time)"
+        elif res["h_max"] is None:
+            hmax_div.text = "h_max = None (no step size converges)"
         else:
-            hm = a.discrete.get("h_max")
-            if hm is None:
-                hmax_div.text = "h_max = None (no step size converges)"
-            else:
-                val = _number(hm)
-                hmax_div.text = (f"h_max = {html.escape(str(hm))}"
-                                 + (f" &asymp; {val.real:.6g}" if val is not None else ""))
-        latex_pre.text = a.to_latex()
-        vals = [v for v in (_number(e) for e in (a.eigenvalues or [])) if v is not None]
-        eig_src.data = {"re": [v.real for v in vals], "im": [v.imag for v in vals]}
+            val = res["h_max_value"]
+            hmax_div.text = (f"h_max = {html.escape(res['h_max'])}"
+                             + (f" &asymp; {val:.6g}" if val is not None else ""))
+        latex_pre.text = res["latex"]
+        eig_src.data = {"re": res["re"], "im": res["im"]}
         circle.visible = scheme != "continuous"
         axis.visible = scheme == "continuous"
 
@@ -251,7 +303,7 @@ def build(doc) -> None:
                       scheme_select, row(h_input, errors["h"]),
                       row(steps_input, errors["steps"]), clear_button, general_error,
                       status_div, width=360)
-    analysis = column(verdict_div, hmax_div, row(copy_button), latex_pre, eig)
+    analysis = column(busy_div, verdict_div, hmax_div, row(copy_button), latex_pre, eig)
     doc.add_root(row(controls, column(phase, dist), analysis))
     doc.title = "stabgan explore"
     rebuild_params(None, None, None)

@@ -7,7 +7,7 @@ from bokeh.application import Application
 from bokeh.application.handlers.function import FunctionHandler
 from bokeh.server.server import Server
 
-from ._app import build
+from ._app import build, shutdown_pool
 
 
 def run(port: int, open_browser: bool) -> int:
@@ -21,5 +21,8 @@ def run(port: int, open_browser: bool) -> int:
           flush=True, file=sys.stdout)
     if open_browser:
         server.io_loop.add_callback(server.show, "/")
-    server.io_loop.start()
+    try:
+        server.io_loop.start()
+    finally:
+        shutdown_pool()
     return 0
