@@ -176,6 +176,12 @@ def test_page_verdict_hmax_click_console_screenshot(server, browser):
     _wait(browser, lambda: _text(browser, "sg-error-gamma") == str(err.value))
     _type(browser, "sg-param-gamma", "0.3")
     _wait(browser, lambda: _text(browser, "sg-error-gamma") == "")
+    _type(browser, "sg-param-f", "t**")  # an f that does not parse
+    with pytest.raises(stabgan.InputError) as err:
+        stabgan.method("r1", gamma="0.3", f="t**")
+    _wait(browser, lambda: _text(browser, "sg-error-f") == str(err.value))
+    _type(browser, "sg-param-f", "logistic")
+    _wait(browser, lambda: _text(browser, "sg-error-f") == "")
     _type(browser, "sg-input-h", "0.1")
     _wait(browser, lambda: (_text(browser, "sg-verdict") or "") == "verdict: " + b.verdict())
 

@@ -167,6 +167,13 @@ def build(doc) -> None:
             err = Div(text="", css_classes=[f"sg-error-{p.name}"], styles={"color": "#b00"})
             param_inputs[p.name], param_errors[p.name] = box, err
             rows.append(row(box, err))
+        if spec.takes_f:
+            box = TextInput(title="f (logistic, or an expression in t)", value="logistic",
+                            css_classes=["sg-param-f"])
+            box.on_change("value", recompute)
+            err = Div(text="", css_classes=["sg-error-f"], styles={"color": "#b00"})
+            param_inputs["f"], param_errors["f"] = box, err
+            rows.append(row(box, err))
         param_box.children = rows
         recompute(None, None, None)
 
@@ -187,7 +194,12 @@ def build(doc) -> None:
         state["method"] = m
         state["generation"] += 1
         key = (mid, tuple(sorted(params.items())), scheme, h_text)
-        draw(m, scheme, h, steps)
+        try:
+            draw(m, scheme, h, steps)
+        except InputError as e:  # e.g. a scheme option the simulator refuses
+            set_error(_param_of(str(e), names), str(e))
+        except Exception as e:  # noqa: BLE001 - the page keeps running; say why
+            general_error.text = html.escape(f"cannot draw the trajectories: {e}")
         if key in _CACHE:
             busy_div.text = ""
             show_analysis(_CACHE[key], scheme)
