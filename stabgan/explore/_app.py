@@ -104,7 +104,8 @@ def build(doc) -> None:
     hmax_div = Div(text="", css_classes=["sg-hmax"], width=560)
     status_div = Div(text="", css_classes=["sg-status"])
     busy_div = Div(text="", css_classes=["sg-busy"], styles={"color": "#a60"})
-    latex_pre = PreText(text="", css_classes=["sg-latex"], width=560, height=220)
+    latex_pre = PreText(text="", css_classes=["sg-latex"], width=560, height=220,
+                        styles={"overflow": "auto"})
     copy_button = Button(label="copy LaTeX", css_classes=["sg-copy"])
     copy_button.js_on_click(CustomJS(args={"pre": latex_pre}, code="""
         if (navigator.clipboard) {
@@ -142,8 +143,8 @@ def build(doc) -> None:
     eig = figure(title="eigenvalues", width=400, height=400, match_aspect=True,
                  tools="pan,wheel_zoom,reset", css_classes=["sg-eigenvalues"])
     t = np.linspace(0, 2 * np.pi, 200)
-    circle = eig.line(np.cos(t), np.sin(t), color="#555", legend_label="unit circle")
-    axis = eig.line([0, 0], [-2, 2], color="#555", legend_label="imaginary axis")
+    circle = eig.line(np.cos(t), np.sin(t), color="#555")
+    axis = eig.line([0, 0], [-2, 2], color="#555")
     eig.scatter("re", "im", source=eig_src, size=10, color="#d62728")
 
     def set_error(name: str | None, message: str) -> None:
@@ -259,6 +260,8 @@ def build(doc) -> None:
         eig_src.data = {"re": res["re"], "im": res["im"]}
         circle.visible = scheme != "continuous"
         axis.visible = scheme == "continuous"
+        eig.title.text = ("eigenvalues of v'(0, 0), imaginary axis" if scheme == "continuous"
+                          else "eigenvalues of F'(0, 0), unit circle")
 
     def draw(m, scheme: str, h: float, steps: int) -> None:
         g = np.linspace(-LIM * 0.95, LIM * 0.95, GRID)
