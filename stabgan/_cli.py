@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from ._errors import InputError
+from ._options import int_option as _int_option
 from ._options import MEMORY_OPTIONS as _MEMORY_OPTIONS, OPTIMIZER_OPTIONS as _OPTIMIZER, OPTIONS
 
 __all__ = ["main"]
@@ -260,6 +261,11 @@ def _build_parser() -> _Parser:
     p.add_argument("--list", action="store_true", help="list the statements, check nothing")
     _executor_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    p = sub.add_parser("explore", help="interactive explorer in the browser (needs the "
+                       "explore extra: pip install 'stabgan[explore]')")
+    p.add_argument("--port", default="5006", help="loopback port (default 5006)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
 
 
@@ -1000,6 +1006,9 @@ def _scheme_options(args) -> dict:
 def _run(args) -> int:
     import stabgan
 
+    if args.command == "explore":
+        from .explore import serve
+        return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser)
     if args.command == "methods":
         specs = stabgan.methods()
         if args.json:

@@ -231,7 +231,7 @@ def test_dask_local_cluster_gives_the_serial_bytes(capsys):
     # no dashboard (its port may be taken, and it needs bokeh), worker logs kept off pytest's
     # stderr: the cluster emits no warning, so none is filtered
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, silence_logs=40) as cluster, \
+                                  dashboard_address=":0", silence_logs=40) as cluster, \
             distributed.Client(cluster) as client:
         ex = client.get_executor()
         for (s, o), ref in zip(SIMULATE_CASES[2:4], serial_sim):
@@ -419,7 +419,7 @@ def test_basins_and_bifurcation_on_a_dask_local_cluster_are_bitwise_serial(capsy
         "distributed", reason="Dask is an optional extra: pip install 'stabgan[dask]'")
     serial_b, serial_d = _basins_runs(), _bifurcation_run()
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, silence_logs=40) as cluster, \
+                                  dashboard_address=":0", silence_logs=40) as cluster, \
             distributed.Client(cluster) as client:
         ex = client.get_executor()
         _assert_same_basins(serial_b, _basins_runs(ex))

@@ -23,7 +23,7 @@ LAYERS = {
     "analysis": 5, "oracles": 5,
     "lemmas": 6, "dynamics": 6,
     "report": 7,
-    "_cli": 8, "__init__": 8, "__main__": 9,
+    "_cli": 8, "explore": 8, "__init__": 8, "__main__": 9,
 }
 #: Pairs of the same layer that must not import each other.
 SIBLINGS = {("analysis", "oracles"), ("oracles", "analysis")}

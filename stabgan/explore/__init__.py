@@ -1,0 +1,35 @@
+"""``stabgan explore``: an interactive explorer in the browser (a Bokeh server on 127.0.0.1).
+
+Bokeh is an optional extra (``pip install 'stabgan[explore]'``) and is imported only inside
+this subpackage, and only when the explorer is started, so ``import stabgan`` stays light.
+The page loads BokehJS from the server's own static files: nothing comes from the network.
+"""
+from __future__ import annotations
+
+from .._errors import InputError
+
+INSTALL_HINT = ("stabgan explore needs Bokeh, which is not installed: "
+                "pip install 'stabgan[explore]'")
+
+
+def serve(port: int = 5006, open_browser: bool = True) -> int:
+    """Serve the explorer on ``http://127.0.0.1:PORT/`` until interrupted; return 0.
+
+    Parameters
+    ----------
+    port : int
+        The loopback port (1 to 65535).
+    open_browser : bool
+        Open the page in the default browser once the server listens.
+
+    Raises
+    ------
+    InputError
+        When Bokeh is not installed (the message says how to install it) or the port is bad.
+    """
+    try:
+        import bokeh  # noqa: F401
+    except ImportError:
+        raise InputError(INSTALL_HINT) from None
+    from ._server import run
+    return run(port, open_browser)
