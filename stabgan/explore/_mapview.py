@@ -9,6 +9,7 @@ only moves the marker; each axis runs over its slider's range.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 from bokeh.layouts import column, row
@@ -38,7 +39,7 @@ _EMPTY = {"image": [], "x": [], "y": [], "dw": [], "dh": [], "xs": [], "ys": []}
 class MapView:
     """The map, its two axis selects, its busy and message lines (one session)."""
 
-    def __init__(self, doc, on_axes: callable) -> None:
+    def __init__(self, doc, on_axes: Callable[[], None]) -> None:
         self.x = Select(title="map: x axis", width=160, css_classes=["sg-map-x"])
         self.y = Select(title="map: y axis", width=160, css_classes=["sg-map-y"])
         self._on_axes, self._offering = on_axes, False
