@@ -266,6 +266,8 @@ def _build_parser() -> _Parser:
                        "explore extra: pip install 'stabgan[explore]')")
     p.add_argument("--port", default="5006", help="loopback port (default 5006)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
+                   help="also offer a method of your own (see analyze --method-file)")
     return parser
 
 
@@ -868,18 +870,8 @@ MAX_TERMS = 8
 
 def _parse_term(text: str, kind: str = "penalty"):
     """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty (or an Adjustment)."""
-    import stabgan
-    pid, sep, rest = text.partition(":")
-    params = {}
-    if sep:
-        for item in rest.split(","):
-            name, eq, value = item.partition("=")
-            if not eq or not name.strip() or not value.strip():
-                example = "r1:gamma=0.3" if kind == "penalty" else "sga:lam=1"
-                raise InputError(f"The '--{kind}' option takes ID or ID:NAME=VALUE[,NAME=VALUE"
-                                 f"...] (e.g. {example}). Got {text!r} instead.")
-            params[name.strip()] = value.strip()
-    return (stabgan.penalty if kind == "penalty" else stabgan.adjustment)(pid.strip(), **params)
+    from .model.custom import parse_term
+    return parse_term(text, kind)
 
 
 def _report_methods(args):
@@ -1008,7 +1000,8 @@ def _run(args) -> int:
 
     if args.command == "explore":
         from .explore import serve
-        return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser)
+        return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser,
+                     method_file=args.method_file)
     if args.command == "methods":
         specs = stabgan.methods()
         if args.json:
