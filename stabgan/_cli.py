@@ -11,6 +11,7 @@ Every ``--json`` document parses with a strict parser: a non-finite number becom
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -1222,8 +1223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_join_negative_values(argv, parser))
         symbolic_h = (args.command == "analyze" and getattr(args, "scheme", "") != "continuous"
                       and all(getattr(args, k, None) is None for k in ("h", "h_g", "h_d")))
-        with _Heartbeat(args.command, " (symbolic work grows with the period and the number "
-                        "of steps; a numeric --h is faster)" if symbolic_h else ""):
+        # the explorer serves until interrupted: the server's own lines say it is running
+        beat = contextlib.nullcontext() if args.command == "explore" else _Heartbeat(
+            args.command, " (symbolic work grows with the period and the number of steps; a "
+            "numeric --h is faster)" if symbolic_h else "")
+        with beat:
             status = _run(args)
         try:
             sys.stdout.flush()

@@ -117,6 +117,8 @@ def server(method_file):
         proc.kill()
         _, err = proc.communicate()
     assert "Traceback" not in err, err[-3000:]
+    # the server says it is serving; the batch commands' "still working" line is not for it
+    assert "still working" not in err, err[-3000:]
 
 
 @pytest.fixture(scope="module")
