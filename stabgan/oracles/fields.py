@@ -13,7 +13,7 @@ import sympy as sp
 
 from .._symbols import PSI, THETA
 from ..codegen.field import expectation_sum, group_by_noise, noise_nodes
-from ..codegen.kernels import inplace_kernel, lambdify_numpy, update_kernel
+from ..codegen.kernels import fold_abs_sign, inplace_kernel, lambdify_numpy, update_kernel
 from ..model.method import Method, derive
 
 __all__ = ["update_kernel_factory", "field_kernels", "ChunkField"]
@@ -32,7 +32,9 @@ def update_kernel_factory(spec, f: str, generator: str, components: tuple, share
     state = (THETA, PSI)
     # x + h v(x), expanded and collected in the state so that e.g. psi + h (theta s - gamma psi)
     # becomes psi (1 - h gamma) + h theta s, with 1 - h gamma computed once per chunk
-    exprs = [sp.collect(sp.expand_mul(state[c] + hc * d.integrand[c]), [THETA, PSI])
+    # (and |psi| sign(psi) is psi: WGAN-GP's and DRAGAN's penalties lose an abs and a product)
+    exprs = [sp.collect(fold_abs_sign(sp.expand_mul(state[c] + hc * d.integrand[c])),
+                        [THETA, PSI])
              for c, hc in zip(components, steps)]
     alias = {steps[1]: steps[0]} if shared and len(steps) == 2 else None
     make, nbuf, _ = update_kernel(exprs, state, steps, params, alias)
