@@ -266,6 +266,22 @@ def _build_parser() -> _Parser:
                        "explore extra: pip install 'stabgan[explore]')")
     p.add_argument("--port", default="5006", help="loopback port (default 5006)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--static", default=None, metavar="OUT.html",
+                   help="write one method's explorer as a self-contained page (no server, no "
+                        "network; the closed forms evaluated in the page) and exit")
+    p.add_argument("--method", dest="method_flag", default=None, metavar="ID",
+                   help="with --static: the catalogue method (or give it as METHOD)")
+    _method_options(p)
+    p.add_argument("--scheme", default="simgd",
+                   help="with --static: the scheme shown first (continuous, simgd, altgd or "
+                        "extragradient)")
+    for name in ("h", "n_g", "n_d", "order"):
+        p.add_argument(OPTIONS[name].flag, dest=name, default=None, help="with --static: "
+                       + OPTIONS[name].help + (" (the first value of its slider)"
+                                               if name == "h" else ""))
+    p.add_argument("--steps", default="200", help="with --static: the number of steps shown "
+                                                  "first (default 200)")
+    p.add_argument("--json", action="store_true", help="with --static: print one JSON document")
     return parser
 
 
@@ -1007,6 +1023,11 @@ def _run(args) -> int:
     import stabgan
 
     if args.command == "explore":
+        if args.static is not None:
+            return _explore_static(args)
+        if args.method or args.method_flag or args.method_file or args.json:
+            raise InputError("A METHOD, --method, --method-file and --json of explore belong "
+                             "to --static OUT.html (the server explores every method).")
         from .explore import serve
         return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser)
     if args.command == "methods":
@@ -1078,6 +1099,36 @@ def _run(args) -> int:
                        f"{doc['psi_ema']:.12g}), distance to (0, 0) {doc['distance_ema']:.6g}")
         return 0
     raise InputError(f"unknown command {args.command!r}")
+
+
+def _explore_static(args) -> int:
+    """``explore --static OUT.html``: the method as ``analyze`` builds it, on one page."""
+    if args.method_flag is not None:
+        if args.method is not None and args.method != args.method_flag:
+            raise InputError(f"Give the method once: METHOD {args.method!r} and --method "
+                             f"{args.method_flag!r} differ.")
+        args.method = args.method_flag
+    m = _build_method(args)
+    from .explore import write_static_page
+    from .explore._target import MAX_STEPS
+    options = {"scheme": args.scheme, "steps": _int_option(args.steps, "steps", 1, MAX_STEPS)}
+    if args.h is not None:
+        options["h"] = _number(args.h, "h")
+        if options["h"] <= 0:
+            raise InputError(f"The '--h' option must be a number in (0, inf). Got {args.h!r} "
+                             f"instead.")
+    for k in ("n_g", "n_d"):
+        if getattr(args, k) is not None:
+            value = getattr(args, k)
+            options[k] = OPTIONS[k].validate(int(value) if str(value).isdigit() else value)
+    if args.order is not None:
+        options["order"] = args.order
+    path = write_static_page(m, args.static, **options)
+    if args.json:
+        _print(_json_text({"method": m.id, "out": path, "bytes": os.path.getsize(path)}))
+    else:
+        _print(f"static explorer page of {m!r} written to {path}")
+    return 0
 
 
 def _one_line(text: str, limit: int = 1000) -> str:
