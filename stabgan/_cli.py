@@ -1025,9 +1025,17 @@ def _run(args) -> int:
     if args.command == "explore":
         if args.static is not None:
             return _explore_static(args)
-        if args.method or args.method_flag or args.method_file or args.json:
-            raise InputError("A METHOD, --method, --method-file and --json of explore belong "
-                             "to --static OUT.html (the server explores every method).")
+        given = [flag for flag, value in (
+            ("METHOD", args.method), ("--method", args.method_flag),
+            ("--method-file", args.method_file), ("-p", args.param), ("--f", args.f),
+            ("--penalty", args.penalty), ("--adjustment", args.adjustment),
+            ("--defaults", args.defaults), ("--json", args.json), ("--h", args.h),
+            ("--n-g", args.n_g), ("--n-d", args.n_d), ("--order", args.order),
+            ("--scheme", args.scheme != "simgd"), ("--steps", args.steps != "200"),
+            ("--generator", args.generator != "minimax")) if value]
+        if given:
+            raise InputError(f"The option {given[0]} of explore belongs to --static OUT.html "
+                             f"(the server explores every method from its page).")
         from .explore import serve
         return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser)
     if args.command == "methods":

@@ -10,7 +10,6 @@ or Bokeh are missing.
 from __future__ import annotations
 
 import os
-import pathlib
 import socket
 import subprocess
 import sys
@@ -18,41 +17,11 @@ import time
 import urllib.request
 
 import pytest
+from _chromium import ARTIFACTS, DEEP, ROOT, missing
 
 import stabgan
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-def _missing() -> str | None:
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not os.path.exists(path):
-            return f"{path} is missing (apt-get install chromium chromium-driver)"
-    for mod in ("selenium", "bokeh"):
-        try:
-            __import__(mod)
-        except ImportError:
-            return f"{mod} is not installed (pip install '.[explore]' selenium)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
-
-#: JavaScript: the text of the first element with class ``cls``, looking through every
-#: shadow root (Bokeh 3 renders each widget in a shadow DOM).
-DEEP = """
-function deep(root, cls) {
-    const hit = root.querySelector('.' + cls);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll('*')) {
-        if (el.shadowRoot) { const r = deep(el.shadowRoot, cls); if (r) return r; }
-    }
-    return null;
-}
-"""
+pytestmark = pytest.mark.skipif(missing() is not None, reason=missing() or "")
 
 
 def _free_port() -> int:
@@ -88,24 +57,6 @@ def server():
         proc.kill()
         _, err = proc.communicate()
     assert "Traceback" not in err, err[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1500,1100",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
-    yield driver
-    driver.quit()
 
 
 def _el(driver, cls):

@@ -18,7 +18,8 @@ For a method with field :math:`v(\theta, \psi; p)` (parameters :math:`p`) this c
   polynomials in :math:`h` that ``step_size_bounds`` cuts :math:`(0, \infty)` with (the
   conditions, :math:`p(1)`, :math:`p(-1)`, the discriminant), each factored over the
   parameters into polynomials in :math:`h` whose coefficients are expressions in :math:`p`;
-* the LaTeX of :func:`stabgan.analyze` for the method as built (``Analysis.to_latex()``).
+* the LaTeX of :func:`stabgan.analyze` (``Analysis.to_latex()``) with the parameters and h
+  as symbols, so that it holds at every position of the sliders.
 
 Nothing here is a result typed in: each object is the package's own derivation.
 """
@@ -38,7 +39,7 @@ from ..analysis.criteria import hurwitz_conditions, schur_conditions
 from ..analysis.discrete import charpoly
 from ..codegen.field import group_by_noise
 from ..model.jumps import is_nonsmooth, one_sided_fields
-from ..model.method import Method
+from ..model.method import Method, method
 from ..schemes.scheme import make_scheme, update_jacobian
 from ._target import PAGE_SCHEMES
 
@@ -168,8 +169,8 @@ def page_forms(m: Method, n_g: int = 1, n_d: int = 1,
     Parameters
     ----------
     m : Method
-        The method; its given parameter values are the sliders' first values (the LaTeX is
-        that of ``analyze(m, ...)``: parameters left out stay symbols there).
+        The method; its given parameter values are the sliders' first values (else the
+        catalogue defaults). Everything else is derived with every parameter a symbol.
     n_g, n_d : int
         AltGD's generator and discriminator steps per round.
     order : {"generator-first", "discriminator-first"}
@@ -193,6 +194,7 @@ def page_forms(m: Method, n_g: int = 1, n_d: int = 1,
     altgd = {"n_g": n_g, "n_d": n_d, "order": order}
     make_scheme("altgd", **altgd)   # a bad option is named before any work
     d = m.derived
+    general = method(m.spec, f=m.f if m.spec.takes_f else None, generator=m.generator)
     groups, sds = _noise_groups(m)
     integrand = d.integrand
     jumps = is_nonsmooth(integrand)
@@ -215,13 +217,14 @@ def page_forms(m: Method, n_g: int = 1, n_d: int = 1,
         M = update_jacobian(J, scheme.with_step(H_SYMBOL)).applyfunc(sp.expand)
         coeffs = charpoly(M)
         conditions = schur_conditions(coeffs)
-        latex = analyze(m, scheme=name, **(altgd if name == "altgd" else {})).to_latex()
+        latex = analyze(general, scheme=name,
+                        **(altgd if name == "altgd" else {})).to_latex()
         schemes[name] = DiscreteForms(name=name, M=M, schur=tuple(conditions),
                                       boundaries=_boundaries(coeffs, conditions), latex=latex)
     clip = tuple((lo, hi) for coord, lo, hi in m.spec.constraints if coord == "psi")
     return PageForms(method=m, parameters=tuple(m.spec.parameters), values=_values(m),
                      field_groups=groups, noise_sd=sds, clip=clip, smooth_where=smooth_where,
-                     J=J, hurwitz=hurwitz, sides=sides, latex=analyze(m).to_latex(),
+                     J=J, hurwitz=hurwitz, sides=sides, latex=analyze(general).to_latex(),
                      schemes=schemes, altgd=altgd)
 
 

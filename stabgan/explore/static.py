@@ -174,11 +174,12 @@ def page_html(F: PageForms, scheme: str = "simgd", h: float = 0.1, steps: int = 
     header = Div(text=f"<b>stabgan explore</b> (static page): {html.escape(repr(m))}<br>"
                  f"{html.escape(m.spec.summary)}<br><small>{html.escape(str(m.spec.citation))}"
                  f"</small>", width=360)
-    note = Div(text="<small>Evaluated in this page in floating point from the closed forms "
+    note = Div(text="<small>Evaluated in this page, in floating point, from the closed forms "
                "that stabgan derives; near a critical value <code>stabgan analyze</code> "
-               "(exact arithmetic) decides. The LaTeX is <code>stabgan analyze</code>'s for "
-               f"the method as given (parameters given: {html.escape(given)}; the others "
-               "and h are symbols).</small>", width=360)
+               "(exact arithmetic) decides. The LaTeX is <code>stabgan analyze --latex</code> "
+               "with the parameters and h as symbols, so it holds for every slider position "
+               f"(the sliders started at the values given: {html.escape(given)}).</small>",
+               width=360)
     controls = column(header, *sliders, scheme_select, h_slider, steps_slider, clear, status,
                       note, width=380)
     analysis = column(verdict, hmax, spectrum, row(copy), latex, eig_plot)
