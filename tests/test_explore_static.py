@@ -374,6 +374,26 @@ def test_h_max_and_verdicts_over_methods(browser, tmp_path_factory):
     _no_severe(browser)
 
 
+def test_altgd_rounds_and_order(browser, tmp_path_factory):
+    """--n-g, --n-d and --order fix AltGD's rounds on the page: its h_max (a root of a
+    quartic here), eigenvalues and trajectory are analyze's and simulate's for them."""
+    rounds = {"n_g": 2, "n_d": 3, "order": "discriminator-first"}
+    page = _page(tmp_path_factory, "rounds", "--method", "r1", "-p", "gamma=0.4", "--scheme",
+                 "altgd", "--n-g", "2", "--n-d", "3", "--order", "discriminator-first")
+    _open(browser, page)
+    m = stabgan.method("r1", gamma="0.4")
+    a = stabgan.analyze(m, scheme="altgd", h="1/10", **rounds)
+    assert _text(browser, "verdict") == "verdict: " + a.verdict()
+    assert _h_max(_text(browser, "hmax")) == pytest.approx(float(a.h_max), rel=1e-9)
+    _check_eigenvalues(browser, a)
+    r = stabgan.simulate(m, scheme="altgd", h=0.1, steps=200, theta0=1.0, psi0=1.0,
+                         record_every=1, **rounds)
+    page_path = _data(browser, "scheme_src")
+    np.testing.assert_allclose(page_path["xs"][0], r.history_theta, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(page_path["ys"][0], r.history_psi, rtol=0, atol=1e-12)
+    _no_severe(browser)
+
+
 def test_method_file_page(browser, tmp_path_factory):
     """A method of one's own (--method-file, with a penalty and -p) is the method analyze and
     simulate build from the same TOML keys through the API."""

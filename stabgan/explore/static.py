@@ -83,7 +83,7 @@ def page_html(F: PageForms, scheme: str = "simgd", h: float = 0.1, steps: int = 
         sliders.append(Slider(title=f"{p.name} ({p.meaning})", start=start, end=end,
                               step=step, value=value, name=f"param-{p.name}",
                               css_classes=[f"sg-param-{p.name}"], format="0[.]000"))
-    h_slider = Slider(title="h (step size; the flow is sampled every h)", start=0.005,
+    h_slider = Slider(title="h (step size; the flow is sampled every h)", start=min(0.005, h),
                       end=max(5.0, 2 * h), step=0.005, value=h, name="h",
                       css_classes=["sg-h"], format="0[.]000")
     steps_slider = Slider(title="steps", start=1, end=max(MAX_STEPS, steps), step=1,
