@@ -11,6 +11,7 @@ Every ``--json`` document parses with a strict parser: a non-finite number becom
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -266,12 +267,15 @@ def _build_parser() -> _Parser:
                        "explore extra: pip install 'stabgan[explore]')")
     p.add_argument("--port", default="5006", help="loopback port (default 5006)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
+                   help="also offer a method of your own (see analyze --method-file); with "
+                        "--static: the page's method")
     p.add_argument("--static", default=None, metavar="OUT.html",
                    help="write one method's explorer as a self-contained page (no server, no "
                         "network; the closed forms evaluated in the page) and exit")
     p.add_argument("--method", dest="method_flag", default=None, metavar="ID",
                    help="with --static: the catalogue method (or give it as METHOD)")
-    _method_options(p)
+    _method_options(p, method_file=False)
     p.add_argument("--scheme", default="simgd",
                    help="with --static: the scheme shown first (continuous, simgd, altgd or "
                         "extragradient)")
@@ -844,16 +848,18 @@ def _simulate(args, m) -> dict:
     return r.to_dict()
 
 
-def _method_options(p: argparse.ArgumentParser, long_param: bool = True) -> None:
+def _method_options(p: argparse.ArgumentParser, long_param: bool = True,
+                    method_file: bool = True) -> None:
     """METHOD, -p NAME=VALUE, --f and --generator: how every subcommand names a method
     (``bifurcation`` keeps ``--param`` for the parameter it varies: there -p has no long
-    form)."""
+    form; ``explore`` has its own --method-file, whose help says what it does there)."""
     p.add_argument("method", nargs="?", default=None,
                    help="a catalogue id (stabgan methods), or leave it out and give --method-file")
-    p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
-                   help="a method of your own: custom_method's arguments as TOML keys (id, "
-                        "loss_d, loss_g, d_penalty, g_penalty, parameters, f, summary, citation, "
-                        "penalties)")
+    if method_file:
+        p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
+                       help="a method of your own: custom_method's arguments as TOML keys (id, "
+                            "loss_d, loss_g, d_penalty, g_penalty, parameters, f, summary, "
+                            "citation, penalties)")
     p.add_argument(*(("-p", "--param") if long_param else ("-p",)), dest="param",
                    action="append", metavar="NAME=VALUE",
                    help="a method parameter, an exact decimal (gamma=0.3 means 3/10)")
@@ -884,18 +890,8 @@ MAX_TERMS = 8
 
 def _parse_term(text: str, kind: str = "penalty"):
     """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty (or an Adjustment)."""
-    import stabgan
-    pid, sep, rest = text.partition(":")
-    params = {}
-    if sep:
-        for item in rest.split(","):
-            name, eq, value = item.partition("=")
-            if not eq or not name.strip() or not value.strip():
-                example = "r1:gamma=0.3" if kind == "penalty" else "sga:lam=1"
-                raise InputError(f"The '--{kind}' option takes ID or ID:NAME=VALUE[,NAME=VALUE"
-                                 f"...] (e.g. {example}). Got {text!r} instead.")
-            params[name.strip()] = value.strip()
-    return (stabgan.penalty if kind == "penalty" else stabgan.adjustment)(pid.strip(), **params)
+    from .model.custom import parse_term
+    return parse_term(text, kind)
 
 
 def _report_methods(args):
@@ -1027,7 +1023,7 @@ def _run(args) -> int:
             return _explore_static(args)
         given = [flag for flag, value in (
             ("METHOD", args.method), ("--method", args.method_flag),
-            ("--method-file", args.method_file), ("-p", args.param), ("--f", args.f),
+            ("-p", args.param), ("--f", args.f),
             ("--penalty", args.penalty), ("--adjustment", args.adjustment),
             ("--defaults", args.defaults), ("--json", args.json), ("--h", args.h),
             ("--n-g", args.n_g), ("--n-d", args.n_d), ("--order", args.order),
@@ -1037,7 +1033,8 @@ def _run(args) -> int:
             raise InputError(f"The option {given[0]} of explore belongs to --static OUT.html "
                              f"(the server explores every method from its page).")
         from .explore import serve
-        return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser)
+        return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser,
+                     method_file=args.method_file)
     if args.command == "methods":
         specs = stabgan.methods()
         if args.json:
@@ -1288,8 +1285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_join_negative_values(argv, parser))
         symbolic_h = (args.command == "analyze" and getattr(args, "scheme", "") != "continuous"
                       and all(getattr(args, k, None) is None for k in ("h", "h_g", "h_d")))
-        with _Heartbeat(args.command, " (symbolic work grows with the period and the number "
-                        "of steps; a numeric --h is faster)" if symbolic_h else ""):
+        # the explorer serves until interrupted: the server's own lines say it is running
+        beat = contextlib.nullcontext() if args.command == "explore" else _Heartbeat(
+            args.command, " (symbolic work grows with the period and the number of steps; a "
+            "numeric --h is faster)" if symbolic_h else "")
+        with beat:
             status = _run(args)
         try:
             sys.stdout.flush()

@@ -10,13 +10,68 @@ from ._symbols import F_SYMBOL_LATEX
 __all__ = ["latex", "latex_lines", "sympy_str", "number", "formula", "complex_value"]
 
 
+def gaussian_factor(integral) -> tuple | None:
+    r"""``(eps, variance, g)`` when ``integral`` is
+    :math:`\int_{-\infty}^{\infty} g\, \mathcal{N}(\epsilon; 0, s^2)\, d\epsilon`, i.e. the
+    expectation :math:`\mathbb{E}_{\epsilon \sim \mathcal{N}(0, s^2)}[g]` (how
+    :func:`stabgan.model.method.expectation_integral` writes instance noise); else None.
+
+    The density is recognised by its factor :math:`e^{c \epsilon^2}` (c free of
+    :math:`\epsilon`, so :math:`s^2 = -1/(2c)`); ``g`` is the integrand divided by the whole
+    density, accepted only if ``g`` times the density is the integrand again.
+    """
+    if not isinstance(integral, sp.Integral) or len(integral.limits) != 1:
+        return None
+    limit = integral.limits[0]
+    if len(limit) != 3 or limit[1] != -sp.oo or limit[2] != sp.oo:
+        return None
+    eps, integrand = limit[0], integral.function
+    for factor in sp.Mul.make_args(integrand):
+        if not isinstance(factor, sp.exp):
+            continue
+        c = sp.cancel(factor.args[0] / eps ** 2)
+        if c.has(eps) or not c.is_negative:
+            continue
+        variance = sp.cancel(-1 / (2 * c))
+        density = sp.exp(-eps ** 2 / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)
+        g = sp.powsimp(integrand / density)
+        if g.has(sp.exp(factor.args[0])) or sp.cancel(g * density - integrand) != 0:
+            continue
+        return eps, variance, g
+    return None
+
+
 class _LatexPrinter(LatexPrinter):
-    """SymPy's LaTeX printer with the Heaviside step written H(x): SymPy writes
-    theta(x), which beside the generator's theta reads as a product."""
+    r"""SymPy's LaTeX printer with the Heaviside step written H(x) (SymPy writes theta(x),
+    which beside the generator's theta reads as a product), and a Gaussian expectation
+    written as one: :math:`\mathbb{E}_{\epsilon \sim \mathcal{N}(0, \sigma^2)}[g]` rather
+    than the integral against the density (see :func:`gaussian_factor`). Nested expectations
+    with the same variance share one :math:`\mathbb{E}`; an expectation of what does not
+    depend on its variable is that value (E[c] = c), and is printed as it."""
 
     def _print_Heaviside(self, expr, exp=None):
         tex = r"H\left(%s\right)" % self._print(expr.args[0])
         return r"%s^{%s}" % (tex, exp) if exp else tex
+
+    def _print_Integral(self, expr):
+        found = gaussian_factor(expr)
+        if found is None:
+            return super()._print_Integral(expr)
+        variables, variance, g = [], found[1], found[2]
+        if found[0] in g.free_symbols:
+            variables.append(found[0])
+        while True:  # E_a[E_b[g]] with one variance: E_{a, b}[g]
+            inner = gaussian_factor(g)
+            if inner is None or sp.simplify(inner[1] - variance) != 0:
+                break
+            g = inner[2]
+            if inner[0] in g.free_symbols:
+                variables.append(inner[0])
+        if not variables:
+            return self._print(g)
+        names = ", ".join(self._print(v) for v in variables)
+        return (r"\mathbb{E}_{%s \sim \mathcal{N}\left(0, %s\right)}\left[%s\right]"
+                % (names, self._print(variance), self._print(g)))
 
 
 def latex(expr) -> str:

@@ -12,8 +12,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
-#: JavaScript: the first element with class ``cls``, looking through every shadow root
-#: (Bokeh 3 renders each widget in a shadow DOM).
+#: JavaScript: ``deep`` finds the first element with class ``cls`` and ``every`` all elements
+#: with a tag, looking through every shadow root (Bokeh 3 renders each widget in a shadow DOM).
 DEEP = """
 function deep(root, cls) {
     const hit = root.querySelector('.' + cls);
@@ -22,6 +22,13 @@ function deep(root, cls) {
         if (el.shadowRoot) { const r = deep(el.shadowRoot, cls); if (r) return r; }
     }
     return null;
+}
+function every(root, tag, out) {
+    for (const el of root.querySelectorAll('*')) {
+        if (el.tagName.toLowerCase() === tag) out.push(el);
+        if (el.shadowRoot) every(el.shadowRoot, tag, out);
+    }
+    return out;
 }
 """
 
@@ -40,8 +47,9 @@ def missing() -> str | None:
 
 
 def new_driver(profile: pathlib.Path):
-    """A headless Chromium under chromedriver with its own profile directory and the
-    browser console log kept (``driver.get_log('browser')``)."""
+    """A headless Chromium under chromedriver with its own profile directory, the browser
+    console log kept (``driver.get_log('browser')``), and no name resolving but the loopback
+    address (the pages must need no network)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -49,7 +57,8 @@ def new_driver(profile: pathlib.Path):
     opts.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1500,1100",
+                 "--disable-sync", "--no-first-run", "--window-size=1500,1500",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                  f"--user-data-dir={profile}"):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})

@@ -1,6 +1,7 @@
 """``analyze``: the closed-form stability analysis of a method, and its result object."""
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field as dc_field
 
 import sympy as sp
@@ -17,7 +18,41 @@ from .continuous import (charpoly_coeffs, classify_2x2, critical_values, eigenva
                          norm_rate)
 from ..model.jumps import is_nonsmooth, one_sided_fields, smooth_field
 
-__all__ = ["Analysis", "analyze", "SCHEMES"]
+__all__ = ["Analysis", "analyze", "SCHEMES", "shared_analyses"]
+
+#: The analyses kept by :func:`shared_analyses` while its block runs (None outside it).
+_SHARED: dict | None = None
+
+
+@contextlib.contextmanager
+def shared_analyses():
+    """Within the block, :func:`analyze` derives each distinct (method, scheme, options) once
+    and returns that same :class:`Analysis` object to every later call with them.
+
+    For a job that asks for the same analysis many times (``stabgan report``: the documents,
+    figures and lemma statements analyze r1 under the continuous dynamics 18 times), whose
+    callers only read the results. Keys compare the method (its catalogue entry, f, generator
+    and parameter values), the scheme and the options by value and by type, so ``gamma=1``
+    and ``gamma=1.0`` are different analyses. A scheme or option that cannot be hashed is
+    analyzed afresh every time. The cache is per process and dropped at the end of the block.
+    """
+    global _SHARED
+    outer, _SHARED = _SHARED, {} if _SHARED is None else _SHARED
+    try:
+        yield
+    finally:
+        _SHARED = outer
+
+
+def _shared_key(m, scheme, options):
+    def typed(items):
+        return tuple((k, type(v), v) for k, v in sorted(items))
+    key = (m, typed(m.values.items()), type(scheme), scheme, typed(options.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 #: The schemes ``analyze`` knows.
 SCHEMES = ("continuous",) + DISCRETE_SCHEMES
@@ -360,6 +395,17 @@ def analyze(m: Method, scheme: str = "continuous", **options) -> Analysis:
     """
     if not isinstance(m, Method):
         raise InputError(f"analyze takes a method from stabgan.method(...). Got {m!r} instead.")
+    key = None if _SHARED is None else _shared_key(m, scheme, options)
+    if key is not None and key in _SHARED:
+        return _SHARED[key]
+    a = _analyze(m, scheme, options)
+    if key is not None:
+        _SHARED[key] = a
+    return a
+
+
+def _analyze(m: Method, scheme, options: dict) -> Analysis:
+    """:func:`analyze` after its method check, without the shared cache."""
     from ..schemes.user import RuleSpec
     custom = isinstance(scheme, RuleSpec)
     if not custom and scheme not in SCHEMES + ADAPTIVE:

@@ -13,7 +13,7 @@ INSTALL_HINT = ("stabgan explore needs Bokeh, which is not installed: "
                 "pip install 'stabgan[explore]'")
 
 
-def serve(port: int = 5006, open_browser: bool = True) -> int:
+def serve(port: int = 5006, open_browser: bool = True, method_file: str | None = None) -> int:
     """Serve the explorer on ``http://127.0.0.1:PORT/`` until interrupted; return 0.
 
     Parameters
@@ -22,18 +22,24 @@ def serve(port: int = 5006, open_browser: bool = True) -> int:
         The loopback port (1 to 65535).
     open_browser : bool
         Open the page in the default browser once the server listens.
+    method_file : str, optional
+        A method of the user's own (TOML, as ``stabgan analyze --method-file`` reads it),
+        offered beside the catalogue.
 
     Raises
     ------
     InputError
-        When Bokeh is not installed (the message says how to install it) or the port is bad.
+        When Bokeh is not installed (the message says how to install it), the port is bad
+        or the method file is (the loader's one-line message), before anything is served.
     """
     try:
         import bokeh  # noqa: F401
     except ImportError:
         raise InputError(INSTALL_HINT) from None
+    from ._offered import load_own
+    own = None if method_file is None else load_own(method_file)
     from ._server import run
-    return run(port, open_browser)
+    return run(port, open_browser, own)
 
 
 def write_static_page(m, out: str, **options) -> str:

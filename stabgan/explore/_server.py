@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 from bokeh.application import Application
 from bokeh.application.handlers.function import FunctionHandler
 from bokeh.server.server import Server
 
-from ._app import build, shutdown_pool
+from ._app import build, shutdown_pools
+from ._offered import Offered
 
 
-def run(port: int, open_browser: bool) -> int:
-    """Start the server on 127.0.0.1:``port``, print its address, run until stopped."""
-    server = Server({"/": Application(FunctionHandler(build))}, address="127.0.0.1",
-                    port=port, allow_websocket_origin=[f"127.0.0.1:{port}",
-                                                       f"localhost:{port}"],
+def run(port: int, open_browser: bool, own: Offered | None = None) -> int:
+    """Start the server on 127.0.0.1:``port``, print its address, run until stopped.
+
+    ``own`` is the user's method from ``--method-file``, offered beside the catalogue.
+    """
+    server = Server({"/": Application(FunctionHandler(partial(build, own=own)))},
+                    address="127.0.0.1", port=port,
+                    allow_websocket_origin=[f"127.0.0.1:{port}", f"localhost:{port}"],
                     num_procs=1)
     server.start()
     print(f"stabgan explore: serving on http://127.0.0.1:{port}/ (Ctrl-C stops)",
@@ -24,5 +29,5 @@ def run(port: int, open_browser: bool) -> int:
     try:
         server.io_loop.start()
     finally:
-        shutdown_pool()
+        shutdown_pools()
     return 0

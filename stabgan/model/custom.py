@@ -20,7 +20,7 @@ from .._symbols import F, PSI, THETA
 from .catalogue import Citation, MethodSpec, is_catalogue_id
 from .fparse import parse_expression
 
-__all__ = ["custom_method", "load_method_file", "FILE_KEYS"]
+__all__ = ["custom_method", "load_method_file", "parse_term", "FILE_KEYS"]
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _CONVENTION = ("A method of the user's own, in Mescheder et al.'s convention: the discriminator "
@@ -215,3 +215,36 @@ def load_method_file(path) -> tuple[MethodSpec, list[str]]:
                                    "citation") if k in data}
     spec = custom_method(data["id"], loss_d=data["loss_d"], parameters=parameters, **kwargs)
     return spec, penalties
+
+
+def parse_term(text: str, kind: str = "penalty"):
+    """``ID`` or ``ID:NAME=VALUE[,NAME=VALUE...]`` as a Penalty (or an Adjustment).
+
+    The form of ``--penalty``/``--adjustment`` on the command line and of a method file's
+    ``penalties``; one parser for all of them (the command line and ``stabgan explore``).
+
+    Parameters
+    ----------
+    text : str
+        The term, e.g. ``"r1:gamma=0.3"``.
+    kind : {"penalty", "adjustment"}
+        What the term is; the message names the matching option.
+
+    Returns
+    -------
+    Penalty or Adjustment
+        From :func:`stabgan.penalty` or :func:`stabgan.adjustment`.
+    """
+    from .adjustments import adjustment
+    from .penalties import penalty
+    pid, sep, rest = text.partition(":")
+    params = {}
+    if sep:
+        for item in rest.split(","):
+            name, eq, value = item.partition("=")
+            if not eq or not name.strip() or not value.strip():
+                example = "r1:gamma=0.3" if kind == "penalty" else "sga:lam=1"
+                raise InputError(f"The '--{kind}' option takes ID or ID:NAME=VALUE[,NAME=VALUE"
+                                 f"...] (e.g. {example}). Got {text!r} instead.")
+            params[name.strip()] = value.strip()
+    return (penalty if kind == "penalty" else adjustment)(pid.strip(), **params)

@@ -151,8 +151,34 @@ def cross_method_figures(figures: Path, log) -> None:
     log(f"basins and bifurcations (wgan-gp, dragan, gan): {time.perf_counter() - t0:.1f} s")
 
 
-def _figure_child(conn, figures: Path, specs, cross: bool) -> None:
-    """The figure process: draw, then send None or the exception back through ``conn``.
+def _take_statements(queue, log) -> dict:
+    """Check statements of the lemma suite taken one at a time from ``queue`` (shared with the
+    other process of the report, so that whichever is free takes the next): {index: result}.
+
+    ``queue`` is (the statements, as both processes have them after the fork; the next
+    index: a shared integer with a lock). Each statement's result is
+    the same whichever process checks it (the checks are deterministic), so the document is
+    the same bytes however the two processes share them."""
+    from ..lemmas.registry import _check_one
+    chosen, counter = queue
+    out = {}
+    t0 = time.perf_counter()
+    while True:
+        with counter.get_lock():
+            i = counter.value
+            counter.value = i + 1
+        if i >= len(chosen):
+            break
+        out[i] = _check_one(chosen[i])
+    if out:
+        log(f"{len(out)} lemma statements checked here: {time.perf_counter() - t0:.1f} s")
+    return out
+
+
+def _figure_child(conn, figures: Path, specs, cross: bool, queue=None) -> None:
+    """The figure process: draw, then check lemma statements from ``queue`` while there are
+    any left (see :func:`_take_statements`), then send ({index: result}) or the exception
+    back through ``conn``.
 
     It ignores SIGINT (Ctrl-C reaches the whole process group; the parent decides and ends
     it), dies on SIGTERM, and exits when its parent is gone (e.g. killed with SIGKILL).
@@ -171,7 +197,9 @@ def _figure_child(conn, figures: Path, specs, cross: bool) -> None:
     threading.Thread(target=watch, daemon=True).start()
     try:
         _all_figures(figures, specs, cross)
-        conn.send(None)
+        checked = {} if queue is None else _take_statements(
+            queue, lambda line: print(line, file=sys.stderr, flush=True))
+        conn.send(checked)
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         import pickle
         try:
@@ -194,34 +222,55 @@ def _end(proc) -> None:
 
 
 def _generate(root: Path, only, log) -> None:
-    """Write everything under root: the figures in a second process (they are independent of
-    the documents), the analyses, Markdown, LaTeX and the lemma suite in this one. Whatever
-    stops this process (an error, SIGINT, SIGTERM) ends the figure process too."""
+    """Write everything under root. Two processes share the work: a second one draws the
+    figures (independent of the documents) while this one derives the analyses, Markdown and
+    the scheme sections; then both check the lemma suite's statements, each taking the next
+    unchecked one when it is free (the results are put back in the suite's order), and this
+    one writes the LaTeX document. Whatever stops this process (an error, SIGINT, SIGTERM)
+    ends the figure process too."""
     import multiprocessing
 
-    from .export import index_markdown, latex_document
-    from ..lemmas.registry import verify
+    from ..analysis.analyze import shared_analyses
     derivations, figures = root / "derivations", root / "figures"
     derivations.mkdir(parents=True)
     figures.mkdir(parents=True)
     specs = [i if isinstance(i, MethodSpec) else get_spec(i) for i in only] if only \
         else methods()
     context = multiprocessing.get_context("fork")
+    with shared_analyses():   # both processes (forked inside the block) keep their analyses
+        _generate_shared(derivations, figures, specs, only, context, log)
+
+
+def _generate_shared(derivations, figures, specs, only, context, log) -> None:
+    """:func:`_generate` inside its :func:`~stabgan.analysis.analyze.shared_analyses` block."""
+    from .export import index_markdown, latex_document
+    from ..lemmas.registry import statements
+    queue = None if only else (statements(), context.Value("i", 0))
     receive, send = context.Pipe(duplex=False)
-    drawing = context.Process(target=_figure_child, args=(send, figures, specs, not only),
-                              daemon=True)
+    drawing = context.Process(target=_figure_child,
+                              args=(send, figures, specs, not only, queue), daemon=True)
     drawing.start()
     send.close()
     try:
         results = [_method_text(spec, derivations, log) for spec in specs]
         if not only:
             t0 = time.perf_counter()
-            verification = verify()
-            log(f"lemma suite ({len(verification)} statements): {time.perf_counter() - t0:.1f} s")
-            t0 = time.perf_counter()
             from .export import scheme_results
             schemes = scheme_results()
             log(f"schemes with memory and periods: {time.perf_counter() - t0:.1f} s")
+            checked = _take_statements(queue, log)
+        try:
+            outcome = receive.recv()
+        except EOFError:
+            drawing.join(1.0)
+            outcome = RuntimeError(f"the figure process ended without a result (exit code "
+                                   f"{drawing.exitcode})")
+        drawing.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if not only:
+            checked.update(outcome)
+            verification = [checked[i] for i in range(len(queue[0]))]
             from ..model.references import bibtex
             figures_of = {r["spec"].id: _figure_names(r["spec"], r["continuous"].nonsmooth is None)
                           for r in results}
@@ -230,15 +279,6 @@ def _generate(root: Path, only, log) -> None:
             (derivations / "stabgan.bib").write_text(bibtex(), encoding="utf-8")
             (derivations / "README.md").write_text(index_markdown(results, verification),
                                                    encoding="utf-8")
-        try:
-            outcome = receive.recv()
-        except EOFError:
-            drawing.join(1.0)
-            outcome = RuntimeError(f"the figure process ended without a result (exit code "
-                                   f"{drawing.exitcode})")
-        drawing.join()
-        if outcome is not None:
-            raise outcome
     finally:
         receive.close()
         _end(drawing)

@@ -185,7 +185,9 @@ def analysis_tex(a: Analysis, field: bool = True) -> list[str]:
     return out
 
 
-def _bound(value) -> str:
+def bound_tex(value) -> str:
+    """A step-size bound as LaTeX: exact (with its value where irrational), a decimal for a
+    CRootOf, infinity, or 'no h'."""
     if value is None:
         return r"\text{no } h"
     if value is sp.oo:
@@ -199,8 +201,8 @@ def _altgd_cell(a: Analysis) -> str:
     d = a.discrete
     if a.h_max is None and d and d.get("h_marginal") is not None:
         return (r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h < "
-                + _bound(d["h_marginal"]) + ")")
-    return _bound(a.h_max)
+                + bound_tex(d["h_marginal"]) + ")")
+    return bound_tex(a.h_max)
 
 
 def _verdict_short(a: Analysis) -> str:
@@ -359,16 +361,16 @@ def _section_tex(r: dict, figures: list[str]) -> list[str]:
         lines.append(r"Critical $" + latex(sp.Symbol(name)) + r"$ (other parameters at their "
                      r"defaults): $" + latex(value) + r"$.\par")
     for label, a in (("SimGD", s), (r"AltGD ($n_g = n_d = 1$)", alt)):
-        lines.append(r"\textbf{" + label + r":} $h_{\max} = " + _bound(a.h_max) + r"$")
+        lines.append(r"\textbf{" + label + r":} $h_{\max} = " + bound_tex(a.h_max) + r"$")
         d = a.discrete
         if d["h_marginal"] is not None:
             lines.append(r"; the spectrum stays on the unit circle for $h \le "
-                         + _bound(d["h_marginal"]) + "$"
+                         + bound_tex(d["h_marginal"]) + "$"
                          + (", with a defective eigenvalue (a Jordan block): the linearized "
                             "iterates grow linearly" if d.get("defective") else ""))
         if d["stable_intervals"]:
             lines.append("; stable again on " + ", ".join(
-                r"$(%s, %s)$" % (_bound(lo), _bound(hi)) for lo, hi in d["stable_intervals"]))
+                r"$(%s, %s)$" % (bound_tex(lo), bound_tex(hi)) for lo, hi in d["stable_intervals"]))
         if d["h_opt"] is not None:
             lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
                          r"$%.6g$" % (d["h_opt"], d["rate_opt"]))
@@ -465,7 +467,7 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
     for r in results:
         head.append(r"\hyperref[sec:%s]{\texttt{%s}} & %s & $%s$ & $%s$ \\" % (
             r["spec"].id, r["spec"].id, _verdict_short(r["continuous"]),
-            _bound(r["simgd"].h_max), _altgd_cell(r["altgd"])))
+            bound_tex(r["simgd"].h_max), _altgd_cell(r["altgd"])))
     head += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
     body = []
     for r in results:

@@ -12,6 +12,7 @@ from ..analysis.analyze import Analysis, analyze
 from ..model.method import method
 from ..model.catalogue import MethodSpec, get_spec
 from .._printing import latex
+from .document import bound_tex as _bound
 from .prose import prose_md
 
 __all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
@@ -36,17 +37,6 @@ def method_results(spec: MethodSpec) -> dict:
     out["simgd"] = analyze(m, scheme="simgd")
     out["altgd"] = analyze(m, scheme="altgd")
     return out
-
-
-def _bound(value) -> str:
-    if value is None:
-        return r"\text{no } h"
-    if value is sp.oo:
-        return r"\infty"
-    text = latex(value)
-    if isinstance(value, sp.CRootOf) or value.has(sp.CRootOf):
-        return r"%.10g" % float(value)
-    return text + (r" \approx %.6g" % float(value) if not value.is_Rational else "")
 
 
 def _altgd_cell(a: Analysis) -> str:

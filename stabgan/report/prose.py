@@ -104,6 +104,18 @@ def _ident(name: str) -> str:
     return r"\text{" + name + "}"
 
 
+def _closing(tokens: list, start: int) -> int:
+    """The index of the ")" that closes the "(" at ``start`` (len(tokens) if none does)."""
+    depth, j = 0, start
+    while j < len(tokens):
+        depth += tokens[j] == "("
+        depth -= tokens[j] == ")"
+        if depth == 0:
+            break
+        j += 1
+    return j
+
+
 def math_tex(expr: str, breaks: bool = True) -> str:
     """One ASCII/SymPy formula as LaTeX math (without the dollars); ``breaks``: allow a line
     break after each comma (pdfLaTeX; not for GitHub's MathJax)."""
@@ -113,24 +125,12 @@ def math_tex(expr: str, breaks: bool = True) -> str:
         t = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if t == "sqrt" and nxt == "(":
-            depth, j = 0, i + 1
-            while j < len(tokens):
-                depth += tokens[j] == "("
-                depth -= tokens[j] == ")"
-                if depth == 0:
-                    break
-                j += 1
+            j = _closing(tokens, i + 1)
             out.append(r"\sqrt{" + math_tex("".join(tokens[i + 2:j])) + "}")
             i = j + 1
             continue
         if t == "Abs" and nxt == "(":
-            depth, j = 0, i + 1
-            while j < len(tokens):
-                depth += tokens[j] == "("
-                depth -= tokens[j] == ")"
-                if depth == 0:
-                    break
-                j += 1
+            j = _closing(tokens, i + 1)
             out.append(r"\lvert " + math_tex("".join(tokens[i + 2:j])) + r"\rvert ")
             i = j + 1
             continue
