@@ -268,7 +268,24 @@ def _build_parser() -> _Parser:
     p.add_argument("--port", default="5006", help="loopback port (default 5006)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
-                   help="also offer a method of your own (see analyze --method-file)")
+                   help="also offer a method of your own (see analyze --method-file); with "
+                        "--static: the page's method")
+    p.add_argument("--static", default=None, metavar="OUT.html",
+                   help="write one method's explorer as a self-contained page (no server, no "
+                        "network; the closed forms evaluated in the page) and exit")
+    p.add_argument("--method", dest="method_flag", default=None, metavar="ID",
+                   help="with --static: the catalogue method (or give it as METHOD)")
+    _method_options(p, method_file=False)
+    p.add_argument("--scheme", default="simgd",
+                   help="with --static: the scheme shown first (continuous, simgd, altgd or "
+                        "extragradient)")
+    for name in ("h", "n_g", "n_d", "order"):
+        p.add_argument(OPTIONS[name].flag, dest=name, default=None, help="with --static: "
+                       + OPTIONS[name].help + (" (the first value of its slider)"
+                                               if name == "h" else ""))
+    p.add_argument("--steps", default="200", help="with --static: the number of steps shown "
+                                                  "first (default 200)")
+    p.add_argument("--json", action="store_true", help="with --static: print one JSON document")
     return parser
 
 
@@ -831,16 +848,18 @@ def _simulate(args, m) -> dict:
     return r.to_dict()
 
 
-def _method_options(p: argparse.ArgumentParser, long_param: bool = True) -> None:
+def _method_options(p: argparse.ArgumentParser, long_param: bool = True,
+                    method_file: bool = True) -> None:
     """METHOD, -p NAME=VALUE, --f and --generator: how every subcommand names a method
     (``bifurcation`` keeps ``--param`` for the parameter it varies: there -p has no long
-    form)."""
+    form; ``explore`` has its own --method-file, whose help says what it does there)."""
     p.add_argument("method", nargs="?", default=None,
                    help="a catalogue id (stabgan methods), or leave it out and give --method-file")
-    p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
-                   help="a method of your own: custom_method's arguments as TOML keys (id, "
-                        "loss_d, loss_g, d_penalty, g_penalty, parameters, f, summary, citation, "
-                        "penalties)")
+    if method_file:
+        p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
+                       help="a method of your own: custom_method's arguments as TOML keys (id, "
+                            "loss_d, loss_g, d_penalty, g_penalty, parameters, f, summary, "
+                            "citation, penalties)")
     p.add_argument(*(("-p", "--param") if long_param else ("-p",)), dest="param",
                    action="append", metavar="NAME=VALUE",
                    help="a method parameter, an exact decimal (gamma=0.3 means 3/10)")
@@ -1000,6 +1019,19 @@ def _run(args) -> int:
     import stabgan
 
     if args.command == "explore":
+        if args.static is not None:
+            return _explore_static(args)
+        given = [flag for flag, value in (
+            ("METHOD", args.method), ("--method", args.method_flag),
+            ("-p", args.param), ("--f", args.f),
+            ("--penalty", args.penalty), ("--adjustment", args.adjustment),
+            ("--defaults", args.defaults), ("--json", args.json), ("--h", args.h),
+            ("--n-g", args.n_g), ("--n-d", args.n_d), ("--order", args.order),
+            ("--scheme", args.scheme != "simgd"), ("--steps", args.steps != "200"),
+            ("--generator", args.generator != "minimax")) if value]
+        if given:
+            raise InputError(f"The option {given[0]} of explore belongs to --static OUT.html "
+                             f"(the server explores every method from its page).")
         from .explore import serve
         return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser,
                      method_file=args.method_file)
@@ -1072,6 +1104,36 @@ def _run(args) -> int:
                        f"{doc['psi_ema']:.12g}), distance to (0, 0) {doc['distance_ema']:.6g}")
         return 0
     raise InputError(f"unknown command {args.command!r}")
+
+
+def _explore_static(args) -> int:
+    """``explore --static OUT.html``: the method as ``analyze`` builds it, on one page."""
+    if args.method_flag is not None:
+        if args.method is not None and args.method != args.method_flag:
+            raise InputError(f"Give the method once: METHOD {args.method!r} and --method "
+                             f"{args.method_flag!r} differ.")
+        args.method = args.method_flag
+    m = _build_method(args)
+    from .explore import write_static_page
+    from .explore._target import MAX_STEPS
+    options = {"scheme": args.scheme, "steps": _int_option(args.steps, "steps", 1, MAX_STEPS)}
+    if args.h is not None:
+        options["h"] = _number(args.h, "h")
+        if options["h"] <= 0:
+            raise InputError(f"The '--h' option must be a number in (0, inf). Got {args.h!r} "
+                             f"instead.")
+    for k in ("n_g", "n_d"):
+        if getattr(args, k) is not None:
+            value = getattr(args, k)
+            options[k] = OPTIONS[k].validate(int(value) if str(value).isdigit() else value)
+    if args.order is not None:
+        options["order"] = args.order
+    path = write_static_page(m, args.static, **options)
+    if args.json:
+        _print(_json_text({"method": m.id, "out": path, "bytes": os.path.getsize(path)}))
+    else:
+        _print(f"static explorer page of {m!r} written to {path}")
+    return 0
 
 
 def _one_line(text: str, limit: int = 1000) -> str:

@@ -13,7 +13,6 @@ only where chromium, chromedriver, Selenium or Bokeh are missing.
 from __future__ import annotations
 
 import os
-import pathlib
 import socket
 import subprocess
 import sys
@@ -22,13 +21,9 @@ import urllib.request
 
 import numpy as np
 import pytest
+from _chromium import ARTIFACTS, DEEP, ROOT, missing
 
 import stabgan
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
 
 #: The user's own method: R1 written out by hand, plus the catalogue's R2 at gamma = 1/2.
 METHOD_FILE = '''
@@ -41,40 +36,7 @@ penalties = ["r2:gamma=0.5"]
 gamma = {default = 1, low = 0}
 '''
 
-
-def _missing() -> str | None:
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not os.path.exists(path):
-            return f"{path} is missing (apt-get install chromium chromium-driver)"
-    for mod in ("selenium", "bokeh"):
-        try:
-            __import__(mod)
-        except ImportError:
-            return f"{mod} is not installed (pip install '.[explore]' selenium)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
-
-#: JavaScript: the first element with class ``cls``, looking through every shadow root
-#: (Bokeh 3 renders each widget in a shadow DOM).
-DEEP = """
-function deep(root, cls) {
-    const hit = root.querySelector('.' + cls);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll('*')) {
-        if (el.shadowRoot) { const r = deep(el.shadowRoot, cls); if (r) return r; }
-    }
-    return null;
-}
-function every(root, tag, out) {
-    for (const el of root.querySelectorAll('*')) {
-        if (el.tagName.toLowerCase() === tag) out.push(el);
-        if (el.shadowRoot) every(el.shadowRoot, tag, out);
-    }
-    return out;
-}
-"""
+pytestmark = pytest.mark.skipif(missing() is not None, reason=missing() or "")
 
 
 def _free_port() -> int:
@@ -119,26 +81,6 @@ def server(method_file):
     assert "Traceback" not in err, err[-3000:]
     # the server says it is serving; the batch commands' "still working" line is not for it
     assert "still working" not in err, err[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1500,1500",
-                 # no name resolves but the loopback address: the page must need no network
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
-    yield driver
-    driver.quit()
 
 
 def _el(driver, cls):
