@@ -28,6 +28,7 @@ from bokeh.models import (Button, ColumnDataSource, CustomJS, Div, PreText, Sele
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
+from ..report.titles import title
 from ..model.method import Method
 from ._forms import PageForms, page_forms, slider_range
 from ._jscode import RUNTIME_HELPERS
@@ -172,7 +173,7 @@ def page_html(F: PageForms, scheme: str = "simgd", h: float = 0.1, steps: int = 
 
     given = ", ".join(f"{k} = {v}" for k, v in sorted(m.values.items())) or "none"
     header = Div(text=f"<b>stabgan explore</b> (static page): {html.escape(repr(m))}<br>"
-                 f"{html.escape(m.spec.summary)}<br><small>{html.escape(str(m.spec.citation))}"
+                 f"{html.escape(title(m.spec))}<br><small>{html.escape(str(m.spec.citation))}"
                  f"</small>", width=360)
     note = Div(text="<small>Evaluated in this page, in floating point, from the closed forms "
                "that stabgan derives; near a critical value <code>stabgan analyze</code> "
