@@ -4,7 +4,7 @@ NumPy loop a user would write for the same map.
 Reference workload (issue 13, section 4): WGAN-GP, gamma = 0.7, g0 = 1, SimGD, h = 0.05,
 4000 steps, a 1000 x 1000 grid of starts on [-3, 3]^2 (``--grid N`` for N x N). WGAN-GP's
 field on the Dirac-GAN is v = (-psi, theta - gamma (|psi| - g0) sign(psi)), so the user's
-loop is, on whole arrays (in blocks of the same size basins uses, so that it fits in memory):
+loop is, on whole arrays:
 
     for _ in range(steps + tail):
         th, ps = th - h * ps, ps + h * (th - gamma * (np.abs(ps) - g0) * np.sign(ps))
@@ -12,8 +12,11 @@ loop is, on whole arrays (in blocks of the same size basins uses, so that it fit
 
 stabgan.basins runs the same steps and tail (default tail 2048) and classifies every start
 (points, cycles with the 5% attraction probe, divergence); its time includes all of that.
-Trajectory-steps = starts x (steps + tail) for both. Both run in this process, one thread,
-best of ``--repeat`` runs; the ratio is what counts on a shared machine.
+Trajectory-steps = starts x (steps + tail) for both. The plain loop runs twice: on the whole
+grid at once (as a user first writes it) and in blocks of 16,384 starts (the chunk basins
+uses: the arrays stay in cache, which makes it faster here); the ratio is taken against the
+faster of the two, the baseline a user would keep. Everything runs in this process, one
+thread, best of ``--repeat`` runs; the ratio is what counts on a shared machine.
 
 Then the same map on a process pool of ``--workers`` processes (default 2) through
 ``executor=``: the grid's fixed chunks of 16,384 starts are the tasks, and the result is
@@ -39,6 +42,8 @@ import numpy as np  # noqa: E402
 import stabgan  # noqa: E402
 
 GAMMA, G0, H = 0.7, 1.0, 0.05
+#: The plain loop's block: the chunk size of basins (stabgan.dynamics.basins.BASINS_CHUNK).
+BLOCK = 16384
 
 
 def plain_loop(th0, ps0, steps, tail, block):
@@ -76,7 +81,7 @@ def main() -> None:
     g = np.linspace(-3.0, 3.0, args.grid)
     m = stabgan.method("wgan-gp", gamma=GAMMA, g0=G0)
     work = args.grid ** 2 * (args.steps + args.tail)
-    best_b = best_p = best_s = best_w = float("inf")
+    best_b = best_g = best_k = best_s = best_w = float("inf")
     small = np.linspace(-3.0, 3.0, 8)
     warm = dict(theta=small, psi=small, steps=16, tail=16, h=H)
     stabgan.basins(m, "simgd", **warm)          # untimed: kernels generated here
@@ -86,10 +91,12 @@ def main() -> None:
         b = stabgan.basins(m, "simgd", theta=g, psi=g, steps=args.steps, tail=args.tail, h=H)
         best_b = min(best_b, time.perf_counter() - t0)
         TH, PS = np.meshgrid(g, g, indexing="ij")
-        block = max(256, 2 ** 22 // (args.tail + 1))
         t0 = time.perf_counter()
-        plain_loop(TH.ravel(), PS.ravel(), args.steps, args.tail, block)
-        best_p = min(best_p, time.perf_counter() - t0)
+        plain_loop(TH.ravel(), PS.ravel(), args.steps, args.tail, TH.size)
+        best_g = min(best_g, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        plain_loop(TH.ravel(), PS.ravel(), args.steps, args.tail, BLOCK)
+        best_k = min(best_k, time.perf_counter() - t0)
         t0 = time.perf_counter()
         stabgan.simulate(m, "simgd", h=H, steps=args.steps + args.tail, theta0=TH, psi0=PS)
         best_s = min(best_s, time.perf_counter() - t0)
@@ -109,13 +116,18 @@ def main() -> None:
                 best_w = min(best_w, time.perf_counter() - t0)
         load.append(os.getloadavg())
         same = json.dumps(w.to_dict()) == json.dumps(b.to_dict())
+    best_p = min(best_g, best_k)
     kinds = [(a.kind, c) for a, c in zip(b.attractors, b.counts)]
     print(f"wgan-gp gamma={GAMMA} SimGD h={H}: {args.grid} x {args.grid} starts, "
           f"{args.steps} steps + tail {args.tail} = {work:.3g} trajectory-steps")
     print(f"attractors: {kinds}; undecided {int((b.labels == -2).sum())}")
     print(f"stabgan.basins (serial): {best_b:.2f} s, {work / best_b:.3g} trajectory-steps/s")
-    print(f"plain NumPy loop:        {best_p:.2f} s, {work / best_p:.3g} trajectory-steps/s")
-    print(f"ratio basins / plain loop: {best_p / best_b:.2f}x (target >= 2x)")
+    print(f"plain NumPy loop, whole grid at once:   {best_g:.2f} s, "
+          f"{work / best_g:.3g} trajectory-steps/s")
+    print(f"plain NumPy loop, blocks of {BLOCK}: {best_k:.2f} s, "
+          f"{work / best_k:.3g} trajectory-steps/s")
+    print(f"ratio basins / plain loop (the faster of the two): {best_p / best_b:.2f}x "
+          f"(target >= 2x); against the whole-grid loop: {best_g / best_b:.2f}x")
     print(f"for comparison, stabgan.simulate alone (same steps + tail, no tail recorded, "
           f"nothing classified): {best_s:.2f} s, {best_p / best_s:.2f}x the plain loop")
     if args.workers > 1:
