@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import time
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -63,3 +64,15 @@ def new_driver(profile: pathlib.Path):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+
+
+def wait_until(cond, timeout: float, message=lambda: ""):
+    """Poll ``cond()`` every 0.05 s until it returns something true, and return that; fail
+    after ``timeout`` seconds with "timed out waiting for the page" and ``message()``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for the page{message()}")

@@ -21,7 +21,7 @@ import urllib.request
 
 import numpy as np
 import pytest
-from _chromium import ARTIFACTS, DEEP, ROOT, missing
+from _chromium import ARTIFACTS, DEEP, ROOT, missing, wait_until
 
 import stabgan
 
@@ -107,13 +107,7 @@ def _model(driver, name, expr):
 
 
 def _wait(driver, cond, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for the page; verdict: {_text(driver, 'sg-verdict')!r}")
+    return wait_until(cond, timeout, lambda: f"; verdict: {_text(driver, 'sg-verdict')!r}")
 
 
 def _input(driver, host_cls):

@@ -36,12 +36,11 @@ import pathlib
 import re
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 import sympy
-from _chromium import ARTIFACTS, DEEP, ROOT, missing
+from _chromium import ARTIFACTS, DEEP, ROOT, missing, wait_until
 
 import stabgan
 from stabgan._cli import main
@@ -80,13 +79,7 @@ def _open(driver, page: pathlib.Path) -> None:
 
 
 def _wait(cond, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for the page")
+    return wait_until(cond, timeout)
 
 
 def _model(driver, name: str, attr: str):
