@@ -204,6 +204,7 @@ def stability_figure(path, gammas=None, hs=None) -> None:
         axes[0].set_ylabel("step size $h$")
         fig.suptitle(r"r1 (logistic $f$): spectral radius on the $(\gamma, h)$ plane; white: "
                      r"radius 1; red: closed-form $h_{\max}$")
+        fig.subplots_adjust(left=0.07, right=0.76, top=0.84, bottom=0.14, wspace=0.12)
         fig.colorbar(im, ax=axes, label="spectral radius (clipped at 1.5)")
         save(fig, path)
 
