@@ -500,15 +500,17 @@ def _plot_map(s, m, args, n, xn, xs, yn, ys, target) -> None:
     """Draw the map into the temporary file ``target`` and rename it to ``args.out``."""
     import numpy as np
 
-    from .report.plots import FIGURE_RC, _plt
+    from ._mathtext import assign_tex, symbol_tex
+    from .report.plots import FIGURE_RC, _label, _plt
     plt = _plt()
     with plt.rc_context(FIGURE_RC):
         fig, ax = plt.subplots()
         im = ax.pcolormesh(xs, ys, np.minimum(s.spectral_radius.T, 1.5), shading="auto",
                            vmin=0, vmax=1.5)
         ax.contour(xs, ys, s.spectral_radius.T, levels=[1.0], colors="w", linewidths=1)
-        ax.set(xlabel=xn, ylabel=yn, title=f"{m!r}: {args.scheme} (n_g={n['n_g']}, "
-               f"n_d={n['n_d']}), spectral radius per step; white: 1")
+        ax.set(xlabel=f"${symbol_tex(xn)}$", ylabel=f"${symbol_tex(yn)}$",
+               title=f"{_label(m)}: {args.scheme} ({assign_tex('n_g', n['n_g'])}, "
+                     f"{assign_tex('n_d', n['n_d'])}), spectral radius per step; white: 1")
         fig.colorbar(im, ax=ax, label="spectral radius (clipped at 1.5)")
         tmp, fmt = target
         try:

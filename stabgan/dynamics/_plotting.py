@@ -5,11 +5,15 @@ import numpy as np
 
 _RC = {"figure.figsize": (6.4, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
        "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 9,
+       "legend.fontsize": "small",
        "path.simplify": False, "svg.hashsalt": "stabgan"}
 _PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
             "#8c8c8c", "#ccb974", "#64b5cd")
 #: colours of the negative labels: -3 no attractor, -2 undecided, -1 diverged
 _NEGATIVE = {-3: "#ffffff", -2: "#d9d9d9", -1: "#222222"}
+#: scheme ids as the figures name them
+_SCHEME_NAMES = {"simgd": "SimGD", "altgd": "AltGD", "extragradient": "extragradient",
+                 "ode": "flow (ODE)"}
 
 
 def plt_agg():
@@ -21,9 +25,17 @@ def plt_agg():
 
 
 def _title(m, leave_out: str | None = None) -> str:
+    from .._mathtext import assign_tex
     values = {k: v for k, v in m.numeric_params.items() if k != leave_out}
-    params = ", ".join(f"{k}={v:g}" for k, v in sorted(values.items()))
+    params = ", ".join(assign_tex(k, float(v)) for k, v in sorted(values.items()))
     return m.id + (f" ({params})" if params else "")
+
+
+def _options(options: dict) -> str:
+    """A scheme's options in mathtext: ``$h = 0.05$``."""
+    from .._mathtext import assign_tex
+    return ", ".join(assign_tex(k, v) if isinstance(v, (int, float)) else f"{k} {v}"
+                     for k, v in sorted(options.items()))
 
 
 def _describe(a) -> str:
@@ -41,7 +53,8 @@ def basin_map(result, ax=None, field: bool = True):
     plt = plt_agg()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
-    with plt.rc_context(_RC):
+    # on the caller's axes the caller's settings (font sizes) hold
+    with plt.rc_context(_RC if ax is None else {}):
         if ax is None:
             fig, ax = plt.subplots()
         else:
@@ -78,13 +91,13 @@ def basin_map(result, ax=None, field: bool = True):
             if frac > 0:
                 handles.append(Patch(facecolor=_NEGATIVE[lab], edgecolor="k",
                                      label=f"{name}: {100 * frac:.0f}%"))
-        opts = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                         for k, v in sorted(result.options.items()))
+        opts = _options(result.options)
         how = "flow (ODE)" if result.scheme == "ode" else (
-            f"{result.scheme}" + (f" {opts}" if opts else "") + f", {result.steps} steps")
+            f"{_SCHEME_NAMES.get(result.scheme, result.scheme)}" + (f" {opts}" if opts else "")
+            + f", {result.steps} steps")
         ax.set(xlim=(th.min(), th.max()), ylim=(ps.min(), ps.max()), xlabel=r"$\theta_0$",
                ylabel=r"$\psi_0$", title=f"basins: {_title(result.method)}, {how}")
-        ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.85)
+        ax.legend(handles=handles, loc="lower right", framealpha=0.85)
         fig.tight_layout()
     return fig
 
@@ -92,15 +105,18 @@ def basin_map(result, ax=None, field: bool = True):
 def bifurcation_diagram(result, ax=None):
     """Attractor positions (points: theta) and cycle amplitudes (the crossing) against the
     parameter, the bifurcation points found as vertical lines, the predicted ones dashed."""
+    from .._mathtext import expr_tex, symbol_tex
     plt = plt_agg()
-    with plt.rc_context(_RC):
+    par = f"${symbol_tex(result.parameter)}$"
+    # on the caller's axes the caller's settings (font sizes) hold
+    with plt.rc_context(_RC if ax is None else {}):
         if ax is None:
             fig, ax = plt.subplots()
         else:
             fig = ax.figure
         styles = {"equilibrium": ("tab:green", "s", "Nash equilibrium"),
-                  "point": ("tab:red", "o", "non-Nash point (theta)"),
-                  "limit_cycle": ("tab:blue", "^", "limit cycle (theta at psi = 0 upwards)")}
+                  "point": ("tab:red", "o", r"non-Nash point ($\theta$)"),
+                  "limit_cycle": ("tab:blue", "^", r"limit cycle ($\theta$ where it crosses $\psi = 0$ upwards)")}
         seen = set()
         for value, atts in zip(result.values, result.attractors):
             for a in atts:
@@ -113,18 +129,17 @@ def bifurcation_diagram(result, ax=None):
                 seen.add(a.kind)
         for b in result.points:
             ax.axvline(b["value"], color="k", lw=0.8,
-                       label=f"found: {result.parameter} = {b['value']:.4g} ± {b['tol']:.1g}")
+                       label=f"found: {par[:-1]} = {b['value']:.4g} \\pm {b['tol']:.1g}$")
         for p in result.predicted:
             if p.get("value") is not None:
                 ax.axvline(p["value"], color="tab:orange", lw=1.2, ls="--",
-                           label=f"derived: {result.parameter} = {p['sympy']} "
-                                 f"= {p['value']:.4g}")
-        ax.set(xlabel=result.parameter, ylabel=r"$\theta$ of the attractor",
+                           label=f"derived: {par[:-1]} = {expr_tex(p['sympy'])[1:-1]} "
+                                 f"= {p['value']:.4g}$")
+        numeric = {k: v for k, v in result.options.items() if isinstance(v, (int, float))}
+        ax.set(xlabel=par, ylabel=r"$\theta$ of the attractor",
                title=f"bifurcation: {_title(result.method, result.parameter)} over "
-                     f"{result.parameter}, {result.scheme}"
-                     + ("" if not result.options else " " + ", ".join(
-                         f"{k}={v:g}" for k, v in sorted(result.options.items())
-                         if isinstance(v, (int, float)))))
-        ax.legend(fontsize=7, loc="best")
+                     f"{par}, {_SCHEME_NAMES.get(result.scheme, result.scheme)}"
+                     + ("" if not numeric else " " + _options(numeric)))
+        ax.legend(loc="best")
         fig.tight_layout()
     return fig

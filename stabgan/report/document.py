@@ -230,6 +230,21 @@ def figure_tex(name: str, caption: str, label: str | None = None) -> list[str]:
             r"\caption{" + caption + "}", r"\label{" + label + "}", r"\end{figure}"]
 
 
+def figure_pair_tex(items) -> list[str]:
+    """Two figures side by side in one float, each with its own caption and label (a
+    method's phase portrait and distance plot: with the section's text they fit on its
+    pages, where two full-width floats would leave a page with one figure)."""
+    out = [r"\begin{figure}[htbp]", r"\centering"]
+    for i, (name, caption, label) in enumerate(items):
+        out += [r"\begin{minipage}[t]{0.49\linewidth}", r"\centering",
+                r"\IfFileExists{../figures/%s}{\includegraphics[width=\linewidth]{../figures/%s}}"
+                r"{\fbox{\texttt{figures/%s}}}" % (name, name, tex_text(name)),
+                r"\caption{" + caption + "}", r"\label{" + label + "}", r"\end{minipage}"]
+        if i == 0:
+            out.append(r"\hfill")
+    return out + [r"\end{figure}"]
+
+
 def _params_tex(spec) -> str:
     return ", ".join(f"${latex(sp.Symbol(p.name))} = {p.to_dict()['default']}$"
                      for p in spec.parameters) or "none"
@@ -239,7 +254,7 @@ def _method_figures_tex(spec, names: list[str]) -> tuple[list[str], str]:
     """The per-method figures and the sentence that refers to them."""
     params = _params_tex(spec)
     at = f"catalogue defaults ({params})" if spec.parameters else "no parameters"
-    out, refs = [], []
+    pairs, refs = [], []
     for name in names:
         kind = name.split("_", 1)[0]
         label = "fig:" + name[:-4]
@@ -254,7 +269,15 @@ def _method_figures_tex(spec, names: list[str]) -> tuple[list[str], str]:
                    % (tex_text(spec.id), at))
         else:
             cap = r"\texttt{%s}, %s: \texttt{%s}." % (tex_text(spec.id), at, tex_text(name))
-        out += figure_tex(name, cap, label)
+        if kind in ("phase", "distance") and spec.constraints:
+            box = "; ".join(r"$%s \in [%s, %s]$" % (latex(sp.Symbol(c)), latex(lo), latex(hi))
+                            for c, lo, hi in spec.constraints)
+            cap += (r" SimGD and AltGD project onto %s after each step; the ODE curve is the "
+                    r"flow without the projection (the ODE oracle integrates the field only), "
+                    r"so it may leave the box." % box)
+        pairs.append((name, cap, label))
+    out = figure_pair_tex(pairs) if len(pairs) == 2 else [
+        line for name, cap, label in pairs for line in figure_tex(name, cap, label)]
     text = ("Figures " + ", ".join(refs[:-1]) + " and " + refs[-1] if len(refs) > 1 else
             "Figure " + refs[0]) + " show the training runs at the defaults." if refs else ""
     return out, text

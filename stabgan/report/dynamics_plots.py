@@ -3,19 +3,23 @@
 GAN under SimGD and AltGD.
 
 Grids are modest so that all of them together take a few seconds; the discrete schemes
-stand in for the flow (h = 0.05), and each figure says which scheme it ran.
+stand in for the flow in the basin maps (h = 0.05), the bifurcation diagrams run the
+settings of the statements that check them, and each figure says which scheme it ran.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
 from ..dynamics.basins import basins
 from ..dynamics.bifurcation import bifurcation
 from ..model.method import method
-from .plots import FIGURE_RC, _plt, save
+from .plots import FIGURE_RC, _plt, figure_rc, save
 
-__all__ = ["DYNAMICS_FIGURES", "basins_wgan_gp_figure", "basins_dragan_figure",
-           "basins_gan_figure", "bifurcation_wgan_gp_figure", "bifurcation_dragan_figure"]
+__all__ = ["DYNAMICS_FIGURES", "GAN_BASINS", "BIFURCATIONS", "gan_basins", "bifurcation_result",
+           "basins_wgan_gp_figure", "basins_dragan_figure", "basins_gan_figure",
+           "bifurcation_wgan_gp_figure", "bifurcation_dragan_figure"]
 
 #: An even count: no start sits exactly at (0, 0), a fixed point of every update here
 #: (sign(0) = 0 makes WGAN-GP's and DRAGAN's fields vanish there too).
@@ -24,7 +28,7 @@ _GRID = np.linspace(-3.0, 3.0, 24)
 
 def _pair(path, left, right) -> None:
     plt = _plt()
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (11.0, 4.8)}):
+    with plt.rc_context(figure_rc(11.0, 4.8)):
         fig, axes = plt.subplots(1, 2)
         left.plot(ax=axes[0])
         right.plot(ax=axes[1])
@@ -52,14 +56,31 @@ def basins_dragan_figure(path) -> None:
         save(fig, path)
 
 
-def basins_gan_figure(path) -> None:
-    """The minimax GAN, h = 0.2: SimGD grows the norm at every step (diverged past the
-    bound 4); AltGD keeps closed orbits that attract nothing (a centre)."""
+#: The unregularized GAN's basin maps: one step size for both schemes, the grid [-2, 2]^2
+#: (from farther out an orbit crawls through theta psi >> 0, where f'(theta psi) ~ e^(-theta psi),
+#: for tens of thousands of steps per turn). SimGD: the norm grows at every step
+#: (|x + h v|^2 = |x|^2 + h^2 |v|^2), slowly where f'(theta psi) is small, so the run is long
+#: and the bound low (3, above every start's max-norm 2): every start passes it. AltGD: the
+#: orbits are closed; a tail of 8192 steps covers a turn from every start and tol = 3e-3 is
+#: above the envelope's sampling error at this h, so every start is labelled a centre.
+GAN_BASINS = {"grid": (-2.0, 2.0, 24), "h": 0.05,
+              "simgd": {"steps": 20000, "tail": 256, "bound": 3.0},
+              "altgd": {"steps": 2000, "tail": 8192, "tol": 3e-3}}
+
+
+@functools.lru_cache(maxsize=None)
+def gan_basins():
+    """The basin maps of the minimax GAN under SimGD and AltGD (:data:`GAN_BASINS`)."""
     m = method("gan")
-    g = np.linspace(-3.0, 3.0, 24)
-    simgd = basins(m, "simgd", theta=g, psi=g, steps=2000, tail=256, h=0.2, bound=4.0)
-    altgd = basins(m, "altgd", theta=g, psi=g, steps=1000, tail=512, h=0.2)
-    _pair(path, simgd, altgd)
+    g = np.linspace(*GAN_BASINS["grid"])
+    return tuple(basins(m, scheme, theta=g, psi=g, h=GAN_BASINS["h"], **GAN_BASINS[scheme])
+                 for scheme in ("simgd", "altgd"))
+
+
+def basins_gan_figure(path) -> None:
+    """The minimax GAN: SimGD spirals out from every start (diverged past the bound),
+    AltGD keeps closed orbits that attract nothing (a centre)."""
+    _pair(path, *gan_basins())
 
 
 def _diagram(path, d) -> None:
@@ -70,22 +91,40 @@ def _diagram(path, d) -> None:
         save(fig, path)
 
 
+#: The bifurcation diagrams run with the settings of the statements that check the same
+#: change point (stabgan/lemmas/global_dynamics.py), over a wider grid that has the
+#: statement's bracket as two neighbouring values, so the bisection and the point found
+#: are the statement's: WGAN-GP (g0 = 1) as wgan-gp-bifurcation-gamma-2 (the flow, from
+#: (1, 1), xtol 2e-3); DRAGAN (k = 1) as dragan-points-appear (SimGD h = 0.05, 3000 + 1024
+#: steps, 4 x 4 starts on [-2, 2]^2, xtol 1e-2).
+BIFURCATIONS = {
+    "wgan-gp": ({"g0": 1}, (0.5, 1.0, 1.4, 1.8, 2.2, 2.6, 3.0),
+                {"scheme": "ode", "theta": (1.0,), "psi": (1.0,), "xtol": 2e-3},
+                "wgan-gp-bifurcation-gamma-2"),
+    "dragan": ({"k": 1}, (0.2, 0.35, 0.5, 0.8, 0.95, 1.1, 1.25),
+               {"scheme": "simgd", "h": 0.05, "steps": 3000, "tail": 1024,
+                "theta": tuple(np.linspace(-2, 2, 4)), "psi": tuple(np.linspace(-2, 2, 4)),
+                "xtol": 1e-2}, "dragan-points-appear"),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def bifurcation_result(method_id: str):
+    """The bifurcation diagram of ``method_id`` over gamma (:data:`BIFURCATIONS`)."""
+    params, values, options, _ = BIFURCATIONS[method_id]
+    return bifurcation(method(method_id, **params), "gamma", np.array(values), **options)
+
+
 def bifurcation_wgan_gp_figure(path) -> None:
-    """WGAN-GP (g0 = 1) over gamma, SimGD h = 0.05: the limit cycle gives way to the
+    """WGAN-GP (g0 = 1) over gamma, the flow from (1, 1): the limit cycle gives way to the
     non-Nash points near gamma = 2, where the one-sided equilibria turn into nodes."""
-    g = np.linspace(-2.5, 2.5, 2)
-    d = bifurcation(method("wgan-gp", g0=1), "gamma", np.linspace(0.5, 3.0, 6), scheme="simgd",
-                    h=0.05, steps=1500, tail=512, theta=g, psi=g, xtol=3e-2)
-    _diagram(path, d)
+    _diagram(path, bifurcation_result("wgan-gp"))
 
 
 def bifurcation_dragan_figure(path) -> None:
-    """DRAGAN (k = 1) over gamma, SimGD h = 0.1: points appear near (sqrt 5 - 1)/2, the
-    cycle is gone below gamma = 1 (bistable in between)."""
-    g = np.linspace(-2.0, 2.0, 4)
-    d = bifurcation(method("dragan", k=1), "gamma", np.linspace(0.3, 1.2, 6), scheme="simgd",
-                    h=0.1, steps=1000, tail=512, theta=g, psi=g, xtol=3e-2)
-    _diagram(path, d)
+    """DRAGAN (k = 1) over gamma, SimGD h = 0.05: points appear near (sqrt 5 - 1)/2, the
+    cycle is gone a little above (bistable in between)."""
+    _diagram(path, bifurcation_result("dragan"))
 
 
 #: (file name, function): the report draws each into figures/.

@@ -96,20 +96,27 @@ _REGION = dict(zip([t for t, *_ in SCHEME_SECTIONS],
 
 def _region_caption(name: str) -> str:
     """The caption of figures/region_NAME.png, from the panels it draws."""
-    from .plots import SCHEME_FIGURES
+    from .plots import SCHEME_FIGURES, region_scheme_words
     from .document import figure_caption_axis
     panels = []
     for side, (mid, params, scheme, fixed, xaxis, yaxis) in zip(("left", "right"),
                                                                  SCHEME_FIGURES[name]):
-        given = {**params, **fixed}
-        at = ", ".join("$%s = %s$" % (latex(sp.Symbol(k)), latex(sp.nsimplify(v)))
+        from .._mathtext import symbol_tex
+        axes = {xaxis[0], yaxis and yaxis[0]}
+        given = {k: v for k, v in {**method(mid, **params).numeric_params, **fixed}.items()
+                 if k not in axes}
+        at = ", ".join("$%s = %s$" % (symbol_tex(k), latex(sp.nsimplify(v)))
                        for k, v in sorted(given.items()))
         what = (r"spectral radius per step against " + figure_caption_axis(xaxis)
                 if yaxis is None else "spectral radius per step on the (" +
                 figure_caption_axis(xaxis) + ", " + figure_caption_axis(yaxis) + ") plane")
         panels.append(r"%s: \texttt{%s} under %s%s, %s" % (
-            side, mid, scheme.replace("_", " "), f" ({at})" if at else " (defaults)", what))
-    return "Stability region, " + "; ".join(panels) + ", radius 1 marked."
+            side, mid, region_scheme_words(scheme, fixed, (xaxis, yaxis)),
+            f" ({at})" if at else " (defaults)", what))
+    from .plots import _section_momentum
+    beta = _section_momentum(name)
+    return ("Stability region, " + "; ".join(panels) + ", radius 1 marked" +
+            ("" if beta is None else r"; dotted: the section's $\beta = %s$" % latex(beta)) + ".")
 
 
 def scheme_results() -> list[dict]:
@@ -272,31 +279,118 @@ DYNAMICS_CAPTIONS = {
     "basins_dragan.png": r"\texttt{dragan} ($k = 1$, $\gamma = 0.7$) under SimGD, $h = 0.05$, "
                          r"$24 \times 24$ starts in $[-3, 3]^2$: bistable, two non-Nash points "
                          r"inside a limit cycle.",
-    "basins_gan.png": r"\texttt{gan} (minimax), $h = 0.2$, $24 \times 24$ starts in $[-3, 3]^2$: "
-                      r"SimGD (left) leaves the bound 4 from every start; AltGD (right) keeps "
-                      r"closed orbits that attract nothing.",
-    "bifurcation_wgan-gp.png": r"\texttt{wgan-gp} ($g_0 = 1$) over $\gamma \in [0.5, 3]$, "
-                               r"SimGD $h = 0.05$: the limit cycle gives way to the non-Nash "
-                               r"points near $\gamma = 2$.",
-    "bifurcation_dragan.png": r"\texttt{dragan} ($k = 1$) over $\gamma \in [0.3, 1.2]$, SimGD "
-                              r"$h = 0.1$: non-Nash points appear near $(\sqrt{5} - 1)/2$; the "
-                              r"cycle is gone below $\gamma = 1$.",
 }
+
+
+
+def _basins_gan_caption() -> str:
+    """The caption of figures/basins_gan.png, with the labels' shares the maps found."""
+    from .dynamics_plots import GAN_BASINS, gan_basins
+    from ..dynamics.basins import DIVERGED, NO_ATTRACTOR, UNDECIDED
+    simgd, altgd = gan_basins()
+    lo, hi, n = GAN_BASINS["grid"]
+    names = {DIVERGED: "diverged", UNDECIDED: "undecided", NO_ATTRACTOR: "no attractor (centre)"}
+
+    def shares(b):
+        return ", ".join(r"%s %.0f\%%" % (name, 100 * b.fraction(lab))
+                         for lab, name in names.items() if b.fraction(lab) > 0) or "none"
+    s, a = GAN_BASINS["simgd"], GAN_BASINS["altgd"]
+    return (r"\texttt{gan} (minimax, logistic $f$), $h = %g$ for both schemes, $%d \times %d$ "
+            r"starts in $[%g, %g]^2$. Left, SimGD, %d steps: the norm grows at every step "
+            r"($|x + hv|^2 = |x|^2 + h^2 |v|^2$; near $(0, 0)$ the eigenvalues $1 \pm i h f'(0)$ "
+            r"have modulus above 1), so every start but $(0, 0)$ spirals out; it grows slowly "
+            r"where $f'(\theta\psi)$ is small, hence the long run and the bound "
+            r"$\max(|\theta|, |\psi|) = %g$ just above the starts, past which a start is "
+            r"labelled diverged. The map: %s. Right, AltGD, %d steps and a tail of %d classified at "
+            r"tolerance $%s$: closed orbits whose 5\%% neighbours stay on their own orbits, "
+            r"labelled no attractor (centre). The map: %s."
+            % (GAN_BASINS["h"], n, n, lo, hi, s["steps"] + s["tail"], s["bound"], shares(simgd),
+               a["steps"], a["tail"], latex(sp.Float(a["tol"], 2)), shares(altgd)))
+
+
+def _bifurcation_caption(method_id: str) -> str:
+    """The caption of figures/bifurcation_ID.png: the settings, the points found and how
+    the derived one compares (from the result the figure draws)."""
+    from .dynamics_plots import BIFURCATIONS, bifurcation_result
+    params, values, options, statement = BIFURCATIONS[method_id]
+    d = bifurcation_result(method_id)
+    at = ", ".join("$%s = %s$" % (latex(sp.Symbol(k)), v) for k, v in sorted(params.items()))
+    if options["scheme"] == "ode":
+        how = r"the flow (ODE oracle) from $(%g, %g)$" % (options["theta"][0], options["psi"][0])
+    else:
+        how = (r"SimGD $h = %g$, %d + %d steps from $%d \times %d$ starts in $[%g, %g]^2$" % (
+            options["h"], options["steps"], options["tail"], len(options["theta"]),
+            len(options["psi"]), min(options["theta"]), max(options["theta"])))
+    text = (r"\texttt{%s} (%s) over $\gamma \in [%g, %g]$, %s, bisected to brackets of width "
+            r"$%s$: the settings of statement \texttt{%s}, so the point found is the one it "
+            r"checks." % (method_id, at, values[0], values[-1], how,
+                          latex(sp.Float(options["xtol"], 2)), statement))
+    gone = [q for q in d.points if "limit_cycle" in q["left"] and "limit_cycle" not in q["right"]]
+    for p in d.predicted:
+        if "found" not in p:
+            continue
+        step = 0.0 if options["scheme"] == "ode" else options["h"]
+        lag = p["allowance"] - p["found_tol"] - step
+        diff = p["difference"]
+        derived = sp.together(sp.sympify(p["sympy"]))
+        text += (r" Non-Nash points appear at $\gamma = %.4g \pm %.1g$ (found); derived: "
+                 r"$\gamma = %s$, where the one-sided equilibria turn from foci "
+                 r"into nodes. The found point is %.3g %s it, %s the stated allowance %.3g "
+                 r"(the bracket, plus %.3g within which a spiral reaches the point to the "
+                 r"oracle's resolution before it can cross $\psi = 0$%s)."
+                 % (p["found"], p["found_tol"], latex(derived) + (
+                     "" if derived.is_Rational else r" \approx %.4g" % p["value"]), abs(diff), "above" if diff > 0 else "below",
+                    "within" if p["agrees"] else "outside", p["allowance"], lag,
+                    r", plus $h = %g$: SimGD follows the flow only to $O(h)$" % step if step else ""))
+    for q in gone:
+        if "point" in q["left"]:
+            text += (r" The limit cycle is gone above $\gamma = %.4g \pm %.1g$; in between "
+                     r"both attract (bistable)." % (q["value"], q["tol"]))
+    return text
+
+
+#: Captions computed from the results the figures draw.
+DYNAMICS_CAPTIONS.update({
+    "basins_gan.png": _basins_gan_caption,
+    "bifurcation_wgan-gp.png": lambda: _bifurcation_caption("wgan-gp"),
+    "bifurcation_dragan.png": lambda: _bifurcation_caption("dragan"),
+})
 
 #: Captions of the extension section's figures.
 EXTENSION_CAPTIONS = {
-    "ext_hinge_flow.png": r"\texttt{hinge}: the flow $(-\psi, \theta H(1 - \theta\psi))$: "
-                          r"circles inside $\theta^2 + \psi^2 \le 2$, sliding along "
-                          r"$\theta\psi = 1$ from outside onto the limit cycle "
-                          r"$\theta^2 + \psi^2 = 2$ (ODE oracle with Filippov sliding).",
     "ext_ema.png": r"EMA of the weights with $\beta = 0.9$ against the raw iterate. Left: "
                    r"\texttt{bilinear} under AltGD, $h = 0.5$, 400 steps from $(1, 0)$, a "
                    r"cycle, with the derived gain. Right: \texttt{r1} ($\gamma = 0.3$) under "
                    r"SimGD, $h = 0.2$, 300 steps from $(1, 1)$, with $\max(\rho, \beta)^k$.",
-    "ext_adaptive.png": r"Distance to the equilibrium under SimGD, Adam and RMSprop, "
-                        r"$h = 0.01$, 2000 steps from $(1, 1)$: \texttt{r1} ($\gamma = 0.3$, "
-                        r"left) and \texttt{gan} (right).",
 }
+
+
+def _adaptive_caption() -> str:
+    """figures/ext_adaptive.png: the optimizers' hyperparameters are the simulator's."""
+    from .extension_plots import ADAPTIVE_OPTIONS, adaptive_default
+    from .._mathtext import assign_tex
+
+    def opts(scheme):
+        return ", ".join(assign_tex(o, adaptive_default(o, scheme))
+                         for o in ADAPTIVE_OPTIONS[scheme])
+    return (r"Distance to the equilibrium under SimGD, Adam (%s, with the bias correction of "
+            r"Kingma and Ba) and RMSprop (%s, no momentum, not centred), all with $h = 0.01$, "
+            r"2000 steps from $(1, 1)$: \texttt{r1} ($\gamma = 0.3$, left) and \texttt{gan} "
+            r"(right)." % (opts("adam"), opts("rmsprop")))
+
+
+def _hinge_caption() -> str:
+    """figures/ext_hinge_flow.png, with the starts and horizon the figure integrates."""
+    from .extension_plots import HINGE_STARTS, HINGE_T
+    starts = ", ".join("$(%g, %g)$" % s for s in HINGE_STARTS)
+    return (r"\texttt{hinge}: the flow $(-\psi, \theta H(1 - \theta\psi))$: circles inside "
+            r"$\theta^2 + \psi^2 \le 2$, sliding along $\theta\psi = 1$ from outside onto the "
+            r"limit cycle $\theta^2 + \psi^2 = 2$ (ODE oracle with Filippov sliding), from "
+            r"%s (dots) up to $t = %g$." % (starts, HINGE_T))
+
+
+EXTENSION_CAPTIONS.update({"ext_adaptive.png": _adaptive_caption,
+                           "ext_hinge_flow.png": _hinge_caption})
 
 
 def _extension_tex() -> list[str]:
@@ -316,7 +410,8 @@ def _prose_section_tex(heading, paragraphs, figures, label) -> list[str]:
     out.append("Figures " + ", ".join(r"\ref{fig:%s}" % n[:-4] for n in figures[:-1]) +
                r" and \ref{fig:%s} show them." % figures[-1][:-4])
     for name in figures:
-        out += figure_tex(name, {**EXTENSION_CAPTIONS, **DYNAMICS_CAPTIONS}[name])
+        caption = {**EXTENSION_CAPTIONS, **DYNAMICS_CAPTIONS}[name]
+        out += figure_tex(name, caption() if callable(caption) else caption)
     return out
 
 

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
+import sympy as sp
+
+from .._mathtext import assign_tex, expr_tex
+from .._options import OPTIONS
 from ..analysis.analyze import analyze
 from ..model.method import method
 from ..oracles.ode import integrate
 from ..oracles.simulate import simulate
-from .plots import FIGURE_RC, _plt, save
+from .plots import FIGURE_RC, _plt, figure_rc, save
 
 __all__ = ["EXTENSION_FIGURES", "hinge_flow_figure", "ema_figure", "adaptive_figure"]
+
+
+#: The hinge flow's starts (one inside the circle, three outside) and its horizon.
+HINGE_STARTS = ((0.6, 0.3), (2.6, 0.9), (-2.5, 0.4), (0.4, 2.8))
+HINGE_T = 30.0
 
 
 def hinge_flow_figure(path) -> None:
@@ -36,16 +45,16 @@ def hinge_flow_figure(path) -> None:
         t = np.linspace(0, 2 * np.pi, 200)
         ax.plot(np.sqrt(2) * np.cos(t), np.sqrt(2) * np.sin(t), "k--", lw=1,
                 label=r"limit cycle $\theta^2 + \psi^2 = 2$")
-        starts = [(0.6, 0.3, "tab:blue"), (2.6, 0.9, "tab:red"), (-2.5, 0.4, "tab:purple"),
-                  (0.4, 2.8, "tab:green")]
-        for th0, ps0, color in starts:
-            o = integrate(m, t_span=(0.0, 30.0), theta0=th0, psi0=ps0,
-                          t_eval=np.linspace(0.0, 30.0, 3001))
+        colours = ("tab:blue", "tab:red", "tab:purple", "tab:green")
+        for (th0, ps0), color in zip(HINGE_STARTS, colours):
+            o = integrate(m, t_span=(0.0, HINGE_T), theta0=th0, psi0=ps0,
+                          t_eval=np.linspace(0.0, HINGE_T, 3001))
             ax.plot(o.theta, o.psi, color=color, lw=1.1)
             ax.plot([th0], [ps0], "o", color=color, ms=4)
         ax.set(xlim=(-3, 3), ylim=(-3, 3), xlabel=r"$\theta$", ylabel=r"$\psi$", aspect="equal",
-               title="hinge: circles inside r = sqrt(2); from outside, sliding onto it")
-        ax.legend(fontsize=7, loc="lower right")
+               title=f"hinge: circles inside $r = {expr_tex(sp.sqrt(2))[1:]}; from outside, "
+                     "sliding onto it")
+        ax.legend(loc="lower right")
         fig.tight_layout()
         save(fig, path)
 
@@ -55,7 +64,7 @@ def ema_figure(path, beta: float = 0.9) -> None:
     the derived gain :math:`|(1-\beta) z / (z - \beta)|`. Right: on R1 the average converges
     at the rate :math:`\max(\rho, \beta)`."""
     plt = _plt()
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (10.0, 4.4)}):
+    with plt.rc_context(figure_rc(10.0, 4.4)):
         fig, (left, right) = plt.subplots(1, 2)
         h = 0.5
         m = method("bilinear")
@@ -66,11 +75,11 @@ def ema_figure(path, beta: float = 0.9) -> None:
         left.plot(np.ravel(r.history_theta), np.ravel(r.history_psi), color="tab:blue", lw=0.8,
                   label="raw iterate")
         left.plot(np.ravel(r.history_theta_ema), np.ravel(r.history_psi_ema), color="tab:red",
-                  lw=0.8, label=f"EMA, beta = {beta:g}")
+                  lw=0.8, label=f"EMA, {assign_tex('ema', beta)}")
         left.set(xlabel=r"$\theta$", ylabel=r"$\psi$", aspect="equal",
-                 title=f"bilinear, AltGD h = {h:g}: a cycle"
+                 title=f"bilinear, AltGD $h = {h:g}$: a cycle"
                        + (f"; derived gain {gain:.3f}" if gain is not None else ""))
-        left.legend(fontsize=7)
+        left.legend()
         m1 = method("r1", gamma=0.3)
         r1 = simulate(m1, scheme="simgd", h=0.2, steps=300, theta0=1.0, psi0=1.0, ema=beta,
                       record_every=1)
@@ -80,22 +89,32 @@ def ema_figure(path, beta: float = 0.9) -> None:
                        color="tab:blue", lw=1, label="raw iterate")
         right.semilogy(k, np.hypot(np.ravel(r1.history_theta_ema),
                                    np.ravel(r1.history_psi_ema)),
-                       color="tab:red", lw=1, label=f"EMA, beta = {beta:g}")
+                       color="tab:red", lw=1, label=f"EMA, {assign_tex('ema', beta)}")
         right.semilogy(k, 2 * max(rho, beta) ** k, "k:", lw=1,
-                       label=f"max(rho, beta)^k, rho = {rho:.4f}")
-        right.set(xlabel="step k", ylabel="distance to (0, 0)",
-                  title="r1 (gamma = 0.3), SimGD h = 0.2")
-        right.legend(fontsize=7)
+                       label=rf"$2\max(\rho, \beta)^k$, $\rho = {rho:.4f}$")
+        right.set(xlabel="step $k$", ylabel="distance to (0, 0)",
+                  title=r"r1 ($\gamma = 0.3$), SimGD $h = 0.2$")
+        right.legend()
         right.grid(True, which="both", lw=0.3)
         fig.tight_layout()
         save(fig, path)
+
+
+_OPTIMIZER_NAMES = {"simgd": "SimGD", "adam": "Adam", "rmsprop": "RMSprop"}
+#: The hyperparameters of each optimizer in the figure (all at the simulator's defaults).
+ADAPTIVE_OPTIONS = {"simgd": (), "adam": ("beta1", "beta2", "eps"), "rmsprop": ("beta2", "eps")}
+
+
+def adaptive_default(option: str, scheme: str):
+    """The simulator's default of an Adam/RMSprop option (a SymPy number)."""
+    return OPTIONS[option].default_for(scheme)
 
 
 def adaptive_figure(path) -> None:
     """Distance to the equilibrium of SimGD, Adam and RMSprop (same h) on R1 and on the
     unregularized GAN."""
     plt = _plt()
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (10.0, 4.4)}):
+    with plt.rc_context(figure_rc(10.0, 4.4)):
         fig, axes = plt.subplots(1, 2)
         for ax, (mid, params) in zip(axes, (("r1", {"gamma": 0.3}), ("gan", {}))):
             m = method(mid, **params)
@@ -107,11 +126,13 @@ def adaptive_figure(path) -> None:
                              record_every=1)
                 d = np.hypot(np.ravel(r.history_theta), np.ravel(r.history_psi))
                 ax.semilogy(k[:d.size], np.maximum(d, 1e-300), color=color, lw=1,
-                            label=f"{scheme} (h = 0.01)")
-            ax.set(xlabel="step k", ylabel="distance to (0, 0)",
-                   title=f"{mid}" + (f" ({', '.join(f'{a} = {b}' for a, b in params.items())})"
+                            label=f"{_OPTIMIZER_NAMES[scheme]} ($h = 0.01$"
+                                  + "".join(f", {assign_tex(o, adaptive_default(o, scheme))}"
+                                            for o in ADAPTIVE_OPTIONS[scheme]) + ")")
+            ax.set(xlabel="step $k$", ylabel="distance to (0, 0)",
+                   title=f"{mid}" + (f" ({', '.join(assign_tex(a, b) for a, b in params.items())})"
                                      if params else "") + ": SimGD, Adam, RMSprop")
-            ax.legend(fontsize=7)
+            ax.legend()
             ax.grid(True, which="both", lw=0.3)
         fig.tight_layout()
         save(fig, path)

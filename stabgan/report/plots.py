@@ -6,15 +6,26 @@ import numpy as np
 import sympy as sp
 
 from ..analysis.analyze import analyze
+from .._mathtext import assign_tex, symbol_tex
 from ..model.method import Method, method
 
-__all__ = ["FIGURE_RC", "save", "discrete_runs", "phase_portrait", "distance_plot",
+__all__ = ["FIGURE_RC", "figure_rc", "save", "discrete_runs", "phase_portrait", "distance_plot",
            "eigenvalue_loci", "stability_figure", "nonsmooth_figure"]
 
 #: matplotlib settings every figure is drawn with (independent of the user's matplotlibrc).
 FIGURE_RC = {"figure.figsize": (6.4, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
              "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 9,
-             "image.cmap": "viridis", "path.simplify": False, "svg.hashsalt": "stabgan"}
+             "image.cmap": "viridis", "path.simplify": False, "svg.hashsalt": "stabgan",
+             "legend.fontsize": "small"}
+
+
+def figure_rc(width: float = 6.4, height: float = 4.8) -> dict:
+    """:data:`FIGURE_RC` for a figure of ``width`` x ``height`` inches whose text stays
+    readable at the document's line width (about 6.5 in): the fonts grow with the width
+    (9 pt at 8 in and below), legends one step smaller."""
+    size = round(max(9.0, 9.0 * width / 8.0), 1)
+    return {**FIGURE_RC, "figure.figsize": (width, height), "font.size": size,
+            "axes.titlesize": size, "legend.fontsize": "small"}
 
 
 def _plt():
@@ -32,9 +43,10 @@ def save(fig, path) -> None:
 
 def _label(m: Method) -> str:
     values = m.numeric_params
-    params = ", ".join(f"{k}={v:g}" for k, v in sorted(values.items()))
-    return f"{m.id}" + (f" ({params})" if params else "") + (f", f={m.f}" if m.spec.takes_f
-                                                             and m.f != "logistic" else "")
+    params = ", ".join(assign_tex(k, float(v)) for k, v in sorted(values.items()))
+    return f"{m.id}" + (f" ({params})" if params else "") + (
+        f", $f(t) = {m.f}$" if m.spec.takes_f and m.f == "t" else
+        f", f {m.f}" if m.spec.takes_f and m.f != "logistic" else "")
 
 
 def discrete_runs(m: Method, h: float, steps: int, start) -> dict:
@@ -69,7 +81,7 @@ def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0
     from ..oracles.ode import integrate
     histories = _histories(m, h, steps, start, runs)
     plt = _plt()
-    with plt.rc_context(FIGURE_RC):
+    with plt.rc_context(figure_rc(*METHOD_FIGSIZE)):
         fig, ax = plt.subplots()
         g = np.linspace(-2.5, 2.5, 41)
         TH, PS = np.meshgrid(g, g)
@@ -82,15 +94,20 @@ def phase_portrait(m: Method, path, h: float = 0.1, steps: int = 300, start=(1.0
             theta, psi = histories[scheme]
             ax.plot(theta, psi, ".-", ms=2, lw=0.6, color=color,
                     label=f"{scheme.replace('gd', 'GD').replace('sim', 'Sim').replace('alt', 'Alt')}"
-                          f" (h={h:g})")
+                          f" ($h = {h:g}$)")
         ax.plot([0], [0], marker="*", ms=12, color="gold", mec="k", ls="none",
                 label="equilibrium (0, 0)")
         ax.set(xlim=(-2.5, 2.5), ylim=(-2.5, 2.5), xlabel=r"$\theta$ (generator)",
                ylabel=r"$\psi$ (discriminator)",
-               title=f"{_label(m)}: phase portrait, start {start}, {steps} steps")
-        ax.legend(loc="upper right", fontsize=8)
+               title=f"{_label(m)}: phase portrait")
+        ax.legend(loc="upper right")
         fig.tight_layout()
         save(fig, path)
+
+
+#: The size of the per-method figures: the document sets a method's phase portrait and
+#: distance plot side by side (half the line width each), so they are drawn small.
+METHOD_FIGSIZE = (4.4, 3.9)
 
 
 def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0, 1.0),
@@ -101,20 +118,20 @@ def distance_plot(m: Method, path, h: float = 0.1, steps: int = 500, start=(1.0,
     from ..oracles.ode import integrate
     histories = _histories(m, h, steps, start, runs)
     plt = _plt()
-    with plt.rc_context(FIGURE_RC):
+    with plt.rc_context(figure_rc(*METHOD_FIGSIZE)):
         fig, ax = plt.subplots()
         k = np.arange(steps + 1)
         for scheme, color in (("simgd", "tab:red"), ("altgd", "tab:blue")):
             d = np.hypot(*histories[scheme])
             ax.semilogy(k, np.maximum(d, 1e-300), color=color, lw=1,
-                        label=("SimGD" if scheme == "simgd" else "AltGD") + f" (h={h:g})")
+                        label=("SimGD" if scheme == "simgd" else "AltGD") + f" ($h = {h:g}$)")
         o = integrate(m, t_span=(0.0, steps * h), theta0=start[0], psi0=start[1],
                       t_eval=k * h)
         ax.semilogy(k, np.maximum(np.hypot(o.theta, o.psi), 1e-300), "k--", lw=1,
-                    label="ODE at t = k h")
-        ax.set(xlabel="step k", ylabel=r"$\|(\theta_k, \psi_k)\|$ (distance to (0, 0))",
-               title=f"{_label(m)}: distance to the equilibrium from {start}")
-        ax.legend(fontsize=8)
+                    label="ODE at $t = k h$")
+        ax.set(xlabel="step $k$", ylabel=r"$\|(\theta_k, \psi_k)\|$",
+               title=f"{_label(m)}: distance to (0, 0)")
+        ax.legend()
         ax.grid(True, which="both", lw=0.3)
         fig.tight_layout()
         save(fig, path)
@@ -133,10 +150,10 @@ def eigenvalue_loci(method_id: str, parameter: str, values, path, h: float = 0.5
     crit = a.method.subs(a.critical[parameter]) if parameter in a.critical else None
     crit_value = float(crit.subs(others)) if crit is not None else None
     eig = np.array([np.linalg.eigvals(np.array(Jf(v), dtype=float)) for v in values])
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (9.6, 4.4)}):
+    with plt.rc_context(figure_rc(9.6, 4.4)):
         fig, (ax1, ax2) = plt.subplots(1, 2)
-        for ax, shift, title in ((ax1, 0.0, "continuous: eigenvalues of v'(0,0)"),
-                                 (ax2, 1.0, f"SimGD h={h:g}: eigenvalues of I + hJ")):
+        for ax, shift, title in ((ax1, 0.0, "continuous: eigenvalues of $v'(0, 0)$"),
+                                 (ax2, 1.0, f"SimGD $h = {h:g}$: eigenvalues of $I + hJ$")):
             z = eig * (h if shift else 1.0) + shift
             sc = None
             for j in range(2):
@@ -145,8 +162,8 @@ def eigenvalue_loci(method_id: str, parameter: str, values, path, h: float = 0.5
                 zc = np.linalg.eigvals(np.array(Jf(crit_value), dtype=float)) * \
                     (h if shift else 1.0) + shift
                 ax.plot(zc.real, zc.imag, "r*", ms=12,
-                        label=f"critical {parameter} = {crit_value:.6g}")
-                ax.legend(fontsize=8, loc="lower left")
+                        label=f"critical {assign_tex(parameter, float(f'{crit_value:.6g}'))}")
+                ax.legend(loc="lower left")
             if shift:
                 t = np.linspace(0, 2 * np.pi, 400)
                 ax.plot(np.cos(t), np.sin(t), "k-", lw=0.8)
@@ -154,7 +171,7 @@ def eigenvalue_loci(method_id: str, parameter: str, values, path, h: float = 0.5
             else:
                 ax.axvline(0, color="k", lw=0.8)
             ax.set(xlabel="Re", ylabel="Im", title=f"{method_id}: {title}")
-            fig.colorbar(sc, ax=ax, label=parameter)
+            fig.colorbar(sc, ax=ax, label=f"${symbol_tex(parameter)}$")
         fig.tight_layout()
         save(fig, path)
 
@@ -167,9 +184,10 @@ def stability_figure(path, gammas=None, hs=None) -> None:
     gammas = np.linspace(0.05, 3.0, 300) if gammas is None else gammas
     hs = np.linspace(0.01, 4.0, 300) if hs is None else hs
     m = method("r1")
-    panels = (("simgd", 1, "SimGD"), ("altgd", 1, "AltGD n_d=1"), ("altgd", 5, "AltGD n_d=5"))
+    panels = (("simgd", 1, "SimGD"), ("altgd", 1, r"AltGD $n_d = 1$"),
+              ("altgd", 5, r"AltGD $n_d = 5$"))
     curve_g = np.array([0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0])
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (12.0, 4.2)}):
+    with plt.rc_context(figure_rc(12.0, 4.2)):
         fig, axes = plt.subplots(1, 3, sharey=True)
         for ax, (scheme, n_d, title) in zip(axes, panels):
             s = stability_map(m, scheme, n_d=n_d, gamma=gammas, h=hs)
@@ -180,12 +198,13 @@ def stability_figure(path, gammas=None, hs=None) -> None:
             for g in curve_g:
                 a = analyze(method("r1", gamma=sp.Rational(str(g))), scheme=scheme, n_d=n_d)
                 hmax.append(np.nan if a.h_max is None else min(float(a.h_max), 10.0))
-            ax.plot(curve_g, hmax, "ro", ms=4, label=r"$h_{\max}$ from analyze")
+            ax.plot(curve_g, hmax, "ro", ms=4, label=r"closed-form $h_{\max}$")
             ax.set(xlabel=r"$\gamma$", title=title, ylim=(hs[0], hs[-1]))
-            ax.legend(fontsize=8, loc="upper right")
-        axes[0].set_ylabel("step size h")
-        fig.suptitle("r1 (logistic f): spectral radius of the update operator on the (gamma, h) "
-                     "plane; white contour: radius 1; red: h_max from analyze")
+            ax.legend(loc="upper right")
+        axes[0].set_ylabel("step size $h$")
+        fig.suptitle(r"r1 (logistic $f$): spectral radius on the $(\gamma, h)$ plane; white: "
+                     r"radius 1; red: closed-form $h_{\max}$")
+        fig.subplots_adjust(left=0.07, right=0.76, top=0.84, bottom=0.14, wspace=0.12)
         fig.colorbar(im, ax=axes, label="spectral radius (clipped at 1.5)")
         save(fig, path)
 
@@ -198,15 +217,15 @@ SCHEME_FIGURES = {
     "simgd": [("r1", {}, "simgd", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
               ("gan", {}, "simgd", {}, ("h_g", 0.01, 3.0), ("h_d", 0.01, 3.0))],
     "altgd": [("r1", {}, "altgd", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
-              ("gan", {}, "altgd", {"momentum": -0.3}, ("h_g", 0.01, 3.0), ("h_d", 0.01, 3.0))],
+              ("gan", {}, "altgd", {}, ("h_g", 0.01, 3.0), ("h_d", 0.01, 3.0))],
     "extragradient": [("r1", {}, "extragradient", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
                       ("gan", {}, "extragradient", {"h": 1.0}, ("h_e", 0.01, 4.0), None)],
     "ogda": [("r1", {}, "ogda", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 2.0)),
              ("gan", {}, "ogda", {}, ("h_g", 0.01, 2.0), ("h_d", 0.01, 2.0))],
-    "momentum-simgd": [("r1", {"gamma": 0.3}, "simgd", {}, ("momentum", -0.95, 0.95),
+    "momentum-simgd": [("r1", {}, "simgd", {}, ("momentum", -0.95, 0.95),
                         ("h", 0.01, 3.0)),
                        ("gan", {}, "simgd", {}, ("momentum", -0.95, 0.95), ("h", 0.01, 3.0))],
-    "momentum-altgd": [("r1", {"gamma": 0.3}, "altgd", {}, ("momentum", -0.95, 0.95),
+    "momentum-altgd": [("r1", {}, "altgd", {}, ("momentum", -0.95, 0.95),
                         ("h", 0.01, 3.0)),
                        ("gan", {}, "altgd", {}, ("momentum", -0.95, 0.95), ("h", 0.01, 3.0))],
     "lookahead": [("r1", {}, "lookahead", {}, ("gamma", 0.02, 3.0), ("h", 0.01, 5.0)),
@@ -214,9 +233,44 @@ SCHEME_FIGURES = {
     "lazy": [("r1", {}, "simgd", {"lazy_every": 4}, ("gamma", 0.02, 3.0), ("h", 0.01, 4.0)),
              ("r1", {"gamma": 1}, "simgd", {}, ("lazy_every", 1, 8), ("h", 0.01, 4.0))],
 }
-_AXIS_TEX = {"gamma": r"$\gamma$", "h": "step size h", "h_g": r"$h_g$", "h_d": r"$h_d$",
+_AXIS_TEX = {"gamma": r"$\gamma$", "h": "step size $h$", "h_g": r"$h_g$", "h_d": r"$h_d$",
              "h_e": r"extrapolation $h_e$", "momentum": r"momentum $\beta$",
-             "lookahead_alpha": r"lookahead $\alpha$", "lazy_every": "lazy_every k"}
+             "lookahead_alpha": r"lookahead $\alpha$", "lazy_every": r"lazy period $k$ (R1 every $k$-th step)"}
+
+
+_SCHEME_WORDS = {"simgd": "SimGD", "altgd": "AltGD", "extragradient": "extragradient",
+                 "ogda": "optimistic GD", "lookahead": "lookahead over SimGD"}
+
+
+def region_scheme_words(scheme: str, fixed: dict, axes) -> str:
+    """The update a stability-region panel shows, in words: "heavy ball over SimGD" when
+    momentum is an axis or fixed, "lazy R1 over SimGD" for lazy regularization."""
+    names = set(fixed) | {a[0] for a in axes if a is not None}
+    words = _SCHEME_WORDS.get(scheme, scheme)
+    if "momentum" in names:
+        return "heavy ball over " + words
+    if "lazy_every" in names:
+        return "lazy R1 over " + words
+    return words
+
+
+def region_panel_title(mid, params, scheme, fixed, xaxis, yaxis) -> str:
+    """A stability-region panel's title: the method, its parameters and the update."""
+    m = method(mid, **params)
+    given = {k: v for k, v in {**m.numeric_params, **fixed}.items()
+             if k not in (xaxis[0], yaxis and yaxis[0])}
+    at = ", ".join(assign_tex(k, float(v)) for k, v in sorted(given.items()))
+    return f"{mid}" + (f" ({at})" if at else "") + ", " + region_scheme_words(
+        scheme, fixed, (xaxis, yaxis))
+
+
+def _section_momentum(name: str):
+    """The momentum the scheme section of figure ``name`` analyses (None if it has none)."""
+    from .export import SCHEME_SECTIONS, _REGION
+    for title, _, options, _ in SCHEME_SECTIONS:
+        if _REGION[title] == name and "momentum" in options:
+            return sp.sympify(options["momentum"])
+    return None
 
 
 def scheme_region_figure(name: str, path, n: int = 240) -> None:
@@ -224,7 +278,7 @@ def scheme_region_figure(name: str, path, n: int = 240) -> None:
     per step on a grid (``stability_map``), the radius-1 contour, for r1 and the GAN."""
     from ..analysis.maps import stability_map
     plt = _plt()
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (10.0, 4.4)}):
+    with plt.rc_context(figure_rc(10.0, 4.4)):
         fig, axes = plt.subplots(1, 2)
         for ax, (mid, params, scheme, fixed, xaxis, yaxis) in zip(axes, SCHEME_FIGURES[name]):
             m = method(mid, **params)
@@ -247,12 +301,17 @@ def scheme_region_figure(name: str, path, n: int = 240) -> None:
                                linewidths=1)
                 ax.set(xlabel=_AXIS_TEX[xn], ylabel=_AXIS_TEX[yn])
                 fig.colorbar(im, ax=ax, label="spectral radius per step (clipped at 1.5)")
-            options = ", ".join(f"{k}={v}" for k, v in {**params, **fixed}.items())
+            if "momentum" in (xn, yaxis and yaxis[0]):
+                beta = _section_momentum(name)
+                if beta is not None:
+                    ax.axvline(float(beta), color="r", lw=1.0, ls=":",
+                               label=f"{assign_tex('momentum', beta)} (the section's)")
+                    ax.legend(loc="upper left")
             share = 100 * float(np.mean(s.locally_convergent))
-            ax.set_title(f"{mid} {scheme}" + (f" ({options})" if options else "")
-                         + f": stable on {share:.0f}%", fontsize=9)
+            ax.set_title(region_panel_title(mid, params, scheme, fixed, xaxis, yaxis)
+                         + f": stable on {share:.0f}%")
         fig.suptitle(f"{name}: where the update operator contracts (white contour: spectral "
-                     f"radius 1)", fontsize=10)
+                     f"radius 1)", fontsize="large")
         fig.tight_layout()
         save(fig, path)
 
@@ -262,7 +321,7 @@ def nonsmooth_figure(method_id: str, cases, path, t_max: float = 60.0) -> None:
     trajectories from several starts and the one-sided equilibria marked."""
     from ..oracles.ode import integrate
     plt = _plt()
-    with plt.rc_context({**FIGURE_RC, "figure.figsize": (4.8 * len(cases), 4.6)}):
+    with plt.rc_context(figure_rc(4.8 * len(cases), 4.6)):
         fig, axes = plt.subplots(1, len(cases), squeeze=False)
         for ax, (params, starts, note) in zip(axes[0], cases):
             m = method(method_id, **params)
@@ -283,6 +342,6 @@ def nonsmooth_figure(method_id: str, cases, path, t_max: float = 60.0) -> None:
             ax.axhline(0, color="k", lw=0.5)
             ax.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), xlabel=r"$\theta$", ylabel=r"$\psi$",
                    title=f"{_label(m)}: {note}")
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(loc="upper right")
         fig.tight_layout()
         save(fig, path)
