@@ -7,6 +7,12 @@ from sympy.printing.latex import LatexPrinter
 
 from ._symbols import F_SYMBOL_LATEX
 
+#: LaTeX names of symbols that SymPy would spell letter by letter: the general-f symbols
+#: (f'(0), f''(0), ...) and LeCam's weight ``lam`` (nonnegative, as its parameter range makes
+#: it), written as Tseng et al.'s :math:`\lambda_{\mathrm{LC}}`.
+SYMBOL_NAMES = {**F_SYMBOL_LATEX,
+                sp.Symbol("lam", nonnegative=True): r"\lambda_{\mathrm{LC}}"}
+
 __all__ = ["latex", "latex_lines", "sympy_str", "number", "formula", "complex_value"]
 
 
@@ -75,9 +81,9 @@ class _LatexPrinter(LatexPrinter):
 
 
 def latex(expr) -> str:
-    """LaTeX of ``expr``; f'(0), f''(0) for the general-f symbols ``fp0``, ``fpp0``; the
-    Heaviside step as H(x)."""
-    return _LatexPrinter({"symbol_names": F_SYMBOL_LATEX}).doprint(expr)
+    """LaTeX of ``expr``; f'(0), f''(0) for the general-f symbols ``fp0``, ``fpp0``;
+    :math:`\\lambda_{\\mathrm{LC}}` for LeCam's weight ``lam``; the Heaviside step as H(x)."""
+    return _LatexPrinter({"symbol_names": SYMBOL_NAMES}).doprint(expr)
 
 
 def latex_lines(expr, width: int = 80) -> list[str]:
@@ -94,7 +100,7 @@ def latex_lines(expr, width: int = 80) -> list[str]:
     expr = sp.sympify(expr)
     if len(whole) <= width or not isinstance(expr, sp.Add):
         return [whole]
-    printer = _LatexPrinter({"symbol_names": F_SYMBOL_LATEX})
+    printer = _LatexPrinter({"symbol_names": SYMBOL_NAMES})
     pieces = []
     for i, term in enumerate(printer._as_ordered_terms(expr)):
         sign = ""

@@ -36,7 +36,7 @@ def test_only_writes_the_methods_files(r1_report):
     assert names == {"derivations/r1.md", "derivations/wgan-gp.md", "figures/phase_r1.png",
                      "figures/distance_r1.png", "figures/distance_wgan-gp.png"}
     md = (r1_report / "derivations" / "r1.md").read_text()
-    assert "$$v'(0, 0) = " in md and "Critical gamma" in md and "../figures/phase_r1.png" in md
+    assert "$$v'(0, 0) = " in md and "**Critical $\\gamma$:**" in md and "../figures/phase_r1.png" in md
 
 
 def test_two_runs_are_byte_identical(r1_report, tmp_path):

@@ -170,7 +170,8 @@ def _rows_critical(a) -> list[str]:
     if a.discrete is not None:
         return []
     # braced: a parameter with a subscript of its own (LeCam's alpha_r) takes a second one
-    return ["{" + latex(sp.Symbol(name)) + r"}_{\mathrm{crit}} &= " + latex(value)
+    return ["{" + latex(a.method.symbols.get(name, sp.Symbol(name))) + r"}_{\mathrm{crit}} &= "
+            + latex(value)
             for name, value in sorted(a.critical.items())]
 
 

@@ -107,7 +107,7 @@ def _lecam_decay(lam: float = 1.0, T: float = 4000.0, r0sq: float = 0.5):
 
 
 S("tseng21-lecam-jacobian",
-  r"LeCam regularization with its published anchors ($\alpha_R = 0$ on the Dirac-GAN) leaves "
+  r"LeCam regularization with its published anchors ($\alpha_r = 0$ on the Dirac-GAN) leaves "
   r"the Jacobian of the unregularized GAN unchanged: $\lambda = \pm i f'(0)$ for every "
   r"$\lambda_{LC}$ (the penalty is $\lambda_{LC} (\psi\theta)^2$ + const, quartic)",
   "derived (Tseng et al. CVPR 2021, eq. 3, on the Dirac-GAN)",

@@ -25,7 +25,7 @@ import sympy as sp
 
 from .._symbols import PSI, THETA
 from ..analysis.analyze import analyze
-from ..dynamics.basins import NO_ATTRACTOR, basins
+from ..dynamics.basins import LABELS, NO_ATTRACTOR, basins
 from ..dynamics.bifurcation import bifurcation
 from .checks import Custom, Ref
 from .statement import Statement
@@ -103,6 +103,14 @@ def hinge_circle_bound(stored: str) -> Custom:
     return Custom(run)
 
 
+def _label_words(b, label: int) -> str:
+    """What a basin label means, in words: the attractor's kind, or the negative label's
+    meaning up to its colon ("no attractor")."""
+    if label >= 0:
+        return b.attractors[label].kind.replace("_", " ")
+    return LABELS[label].split(":")[0]
+
+
 def hinge_basin_split(stored: str, gap: float = 0.015) -> Custom:
     """Numeric: starts on psi = 0 just inside the stored radius stay on their circles (no
     attractor), just outside reach the limit cycle crossing psi = 0 at the stored radius
@@ -114,10 +122,10 @@ def hinge_basin_split(stored: str, gap: float = 0.015) -> Custom:
         cyc = b.attractors[outside] if outside >= 0 else None
         ok = (inside == NO_ATTRACTOR and cyc is not None and cyc.kind == "limit_cycle"
               and abs(cyc.theta_crossing - r) < 1e-6 and abs(cyc.period - 2 * np.pi) < 1e-6)
-        return ok, (f"start ({r - gap:.4g}, 0): label {inside}; start ({r + gap:.4g}, 0): "
-                    f"label {outside}" + ("" if cyc is None else
-                                          f", crossing {cyc.theta_crossing:.10g}, period "
-                                          f"{cyc.period:.10g}"))
+        return ok, (f"start ({r - gap:.4g}, 0): {_label_words(b, inside)}; start "
+                    f"({r + gap:.4g}, 0): {_label_words(b, outside)}"
+                    + ("" if cyc is None else f", crossing {cyc.theta_crossing:.10g}, period "
+                                              f"{cyc.period:.10g}"))
     return Custom(run)
 
 

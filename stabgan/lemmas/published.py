@@ -99,8 +99,10 @@ def _hurwitz_structure(full_rank: bool):
         J = sp.Matrix([[0, -b], [b, -q]]) if full_rank else sp.Matrix([[0, 0], [0, -q]])
         verdict, cond = decide(hurwitz_conditions(J.charpoly(sp.Symbol("x")).all_coeffs()))
         ok = verdict is True if full_rank else verdict is False
-        return ok, (f"Routh-Hurwitz on J = {sp.sstr(J)} with q > 0" + (", b != 0" if full_rank
-                    else ", B = 0 (rank 0)") + f": verdict {verdict}")
+        scope = ("only the scalar case (B = b, Q = q, J 2 x 2; the numeric check takes 2 x 2 "
+                 "blocks): ")
+        return ok, (scope + f"Routh-Hurwitz on J = {sp.sstr(J)} with q > 0"
+                    + (", b != 0" if full_rank else ", B = 0 (rank 0)") + f": verdict {verdict}")
 
     def numeric():
         rng = np.random.default_rng(11)
@@ -187,7 +189,8 @@ def _altgd_invariant():
         new = M * x
         after = Q.subs({THETA: new[0], PSI: new[1]}, simultaneous=True)
         ok = sp.simplify(after - Q) == 0
-        return ok, f"Q = {q} after one AltGD step of the linear field (h = {H_SYMBOL}): Q(F(x)) - Q(x) = {sp.simplify(after - Q)}"
+        return ok, (f"Q = {q} after one AltGD step of the linear field ({H_SYMBOL} symbolic): "
+                    f"Q(F(x)) - Q(x) = {sp.simplify(after - Q)}")
 
     def numeric():
         from ..oracles.simulate import simulate
@@ -592,13 +595,13 @@ S("derived-r1-simgd-hmax",
   TrajectoriesAtBound(Ref.of("r1", gamma=0.3), "simgd"))
 S("derived-r1-altgd-hmax",
   r"AltGD with R1 ($n_g = n_d = 1$): $h_{\max} = (\sqrt{\gamma^2 + 4 f'(0)^2} - \gamma)/f'(0)^2$ (logistic, $\gamma = 1$: $4\sqrt 2 - 4$)",
-  "derived (Jury conditions on F' by hand)",
+  "derived (the Jury conditions on the update operator F')",
   StepBoundIs(Ref.of("r1", gamma=1), "altgd", "h_max", "4*sqrt(2) - 4"),
   TrajectoriesAtBound(Ref.of("r1", gamma=1), "altgd"))
 _sym, _num = _two_step_sizes()
 S("derived-two-step-sizes",
   r"SimGD with R1, $\gamma = 3/10$, $h_g = 1/10$: locally convergent iff $h_d < 160/23$",
-  "derived (Jury conditions on I + diag(h_g, h_d) J by hand)", _sym, _num)
+  "derived (the Jury conditions on I + diag(h_g, h_d) J)", _sym, _num)
 S("derived-r1-contraction",
   r"The contraction rate of SimGD with R1 is the spectral radius of $I + hJ$",
   "derived",

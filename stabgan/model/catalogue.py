@@ -51,6 +51,22 @@ def grad_D(x: sp.Expr) -> sp.Expr:
     return sp.diff(_D_OF_X, _X).subs(_X, x)
 
 
+#: BibTeX escapes of the accented letters in the authors' names.
+_BIBTEX_ACCENTS = {"ø": r"{\o}", "á": r"{\'a}", "è": r"{\`e}", "é": r"{\'e}", "ü": r'{\"u}'}
+
+
+def _bibtex_accents(name: str) -> str:
+    """A name with its accented letters as BibTeX escapes (Sønderby: S{\\o}nderby)."""
+    return "".join(_BIBTEX_ACCENTS.get(c, c) for c in name)
+
+
+def _ascii(name: str) -> str:
+    """A name without its accents (for BibTeX keys): Sønderby is Sonderby."""
+    import unicodedata
+    name = name.replace("ø", "o").replace("Ø", "O")
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class Citation:
     """Where a method comes from."""
@@ -61,6 +77,8 @@ class Citation:
     venue: str
     arxiv: str
     journal: str = ""
+    volume: str = ""
+    pages: str = ""
 
     @property
     def arxiv_id(self) -> str:
@@ -79,28 +97,34 @@ class Citation:
         words = [re.sub(r"[^a-z0-9]", "", w.lower()) for w in self.title.split()]
         words = [w for w in words if w and w not in ("a", "an", "the", "on", "of")]
         if self.names_authors:
-            first = re.sub(r"[^a-z]", "", self.authors.split(",")[0].split()[-1].lower())
+            first = re.sub(r"[^a-z]", "", _ascii(self.authors.split(",")[0].split()[-1].lower()))
             return f"{first}{self.year or ''}{words[0]}"
         return f"{words[0]}{self.year or ''}{words[1] if len(words) > 1 else ''}"
 
     def bibtex(self) -> str:
         """The BibTeX entry: only the fields the citation has (no arXiv id where it has none)."""
-        conference = re.fullmatch(r"(ICML|NeurIPS|ICLR|CVPR|ICCV|AISTATS) \d{4}", self.venue or "")
+        conference = re.fullmatch(r"(ICML|NIPS|NeurIPS|ICLR|CVPR|ICCV|AISTATS) (\d{4})",
+                                  self.venue or "")
         kind = "inproceedings" if conference else ("article" if self.journal else "misc")
         fields = []
         if self.names_authors:
-            fields.append(("author", " and ".join(a.strip() for a in self.authors.split(","))))
+            fields.append(("author", " and ".join(_bibtex_accents(a.strip())
+                                                  for a in self.authors.split(","))))
         else:
             fields.append(("key", self.title))
         fields.append(("title", "{" + self.title + "}"))
-        if conference:
-            fields.append(("booktitle", self.venue))
+        if conference:  # the venue's name; its year is the year field
+            fields.append(("booktitle", conference.group(1)))
         elif self.journal:
             fields.append(("journal", self.journal))
         elif self.venue:
             fields.append(("howpublished", self.venue[0].upper() + self.venue[1:]))
-        if self.year:
-            fields.append(("year", str(self.year)))
+        if self.volume:
+            fields.append(("volume", self.volume))
+        if self.pages:
+            fields.append(("pages", self.pages.replace("-", "--")))
+        if conference or self.year:  # a conference's year, not the preprint's
+            fields.append(("year", conference.group(2) if conference else str(self.year)))
         if self.arxiv_id:
             fields += [("eprint", self.arxiv_id), ("archiveprefix", "arXiv"),
                        ("note", "arXiv:" + self.arxiv_id)]
@@ -252,7 +276,7 @@ g, sig, eta = _GAMMA.symbol, _SIGMA.symbol, _ETA.symbol
 _MESCHEDER = Citation("Mescheder, Geiger, Nowozin", 2018, "Which Training Methods for GANs do "
                       "actually Converge?", "ICML 2018", "1801.04406")
 _GOODFELLOW = Citation("Goodfellow, Pouget-Abadie, Mirza, Xu, Warde-Farley, Ozair, Courville, "
-                       "Bengio", 2014, "Generative Adversarial Nets", "NeurIPS 2014", "1406.2661")
+                       "Bengio", 2014, "Generative Adversarial Nets", "NIPS 2014", "1406.2661")
 _RELATIVISTIC = Citation("Jolicoeur-Martineau", 2018, "The relativistic discriminator: a key "
                          "element missing from standard GAN", "ICLR 2019", "1807.00734")
 _FAKE = ("Mescheder et al.'s convention: sigmoid(D_psi(x)) is the probability that x is FAKE; "
@@ -281,14 +305,14 @@ CATALOGUE: tuple[MethodSpec, ...] = (
         parameters=(_p("c", 1, "clip bound: psi is projected onto [-c, c]", low=0, low_closed=False),),
         objective=_L, builtin_f="t",
         constraints=(("psi", -sp.Symbol("c", positive=True), sp.Symbol("c", positive=True)),),
-        convention="f(t) = t: L = psi theta; the critic's output psi x scores FAKE higher, the "
+        convention="f(t) = t, so L = psi theta; the critic's output psi x scores FAKE higher, the "
                    "negative of Arjovsky et al.'s critic.",
         conversions=("Arjovsky et al.'s clipping c is the same c.",)),
     MethodSpec(
         id="wgan-gp",
         summary="WGAN-GP: f(t) = t, discriminator penalty gamma/2 (|grad_x D| - g0)^2",
         citation=Citation("Gulrajani, Ahmed, Arjovsky, Dumoulin, Courville", 2017, "Improved "
-                          "Training of Wasserstein GANs", "NeurIPS 2017", "1704.00028"),
+                          "Training of Wasserstein GANs", "NIPS 2017", "1704.00028"),
         parameters=(_GAMMA, _p("g0", 1, "target gradient norm", low=0)),
         objective=_L, builtin_f="t",
         penalty_weight=g,
@@ -312,7 +336,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
     MethodSpec(
         id="instance-noise",
         summary="instance noise N(0, sigma^2) added to real and fake samples",
-        citation=Citation("Sonderby, Caballero, Theis, Shi, Huszar", 2017, "Amortised MAP "
+        citation=Citation("Sønderby, Caballero, Theis, Shi, Huszár", 2017, "Amortised MAP "
                           "Inference for Image Super-resolution", "ICLR 2017", "1610.04490"),
         parameters=(_SIGMA,),
         objective=F(D(THETA + EPS_FAKE)) + F(-D(0 + EPS_REAL)),
@@ -334,7 +358,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
     MethodSpec(
         id="consensus", summary="consensus optimization: v - gamma grad(1/2 |v|^2)",
         citation=Citation("Mescheder, Nowozin, Geiger", 2017, "The Numerics of GANs",
-                          "NeurIPS 2017", "1705.10461"),
+                          "NIPS 2017", "1705.10461"),
         parameters=(_GAMMA,), objective=_L, nonsaturating_loss_g=_NS, consensus=g,
         convention=_FAKE + " The consensus term acts on the joint field of both players.",
         conversions=("Mescheder et al. 2017's gamma is the same gamma.",)),
@@ -342,7 +366,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
         id="nk",
         summary="Nagarajan-Kolter: the generator descends L + eta |grad_psi L|^2",
         citation=Citation("Nagarajan, Kolter", 2017, "Gradient descent GAN optimization is locally "
-                          "stable", "NeurIPS 2017", "1706.04156"),
+                          "stable", "NIPS 2017", "1706.04156"),
         parameters=(_ETA,), objective=_L, g_grad_penalty=eta,
         convention=_FAKE + " Weight eta with no 1/2, as in the authors' code; f = 't' gives their "
                    "regularized WGAN.",
@@ -351,7 +375,7 @@ CATALOGUE: tuple[MethodSpec, ...] = (
         id="roth",
         summary="Roth et al. JS regularizer gamma/2 Omega on the discriminator (logistic f)",
         citation=Citation("Roth, Lucchi, Nowozin, Hofmann", 2017, "Stabilizing Training of "
-                          "Generative Adversarial Networks through Regularization", "NeurIPS 2017",
+                          "Generative Adversarial Networks through Regularization", "NIPS 2017",
                           "1705.09367"),
         parameters=(_GAMMA,), objective=_L, builtin_f="logistic",
         # Roth's D = sigmoid(phi) is P(real): phi = -D_psi. Omega = E_P[(1-D)^2 |grad phi|^2]
@@ -396,8 +420,9 @@ CATALOGUE: tuple[MethodSpec, ...] = (
         conversions=("Mao et al.'s a, b, c are the same labels.",)),
     MethodSpec(
         id="bilinear", summary="the bilinear game min_theta max_psi theta psi (lecture notes)",
-        citation=Citation("GAN training pathologies (lecture notes)", 2020, "GAN Training "
-                          "Pathologies: oscillation", "lecture notes", "n/a"),
+        citation=Citation("GAN Training Pathologies (lecture notes)", None, "GAN Training "
+                          "Pathologies", "lecture notes, section Oscillation (no author or "
+                          "date given)", "n/a"),
         parameters=(), objective=THETA * PSI, builtin_f="t",
         convention="x = theta (minimizing player), y = psi (maximizing player), V = x y.",
         conversions=()),

@@ -46,10 +46,10 @@ LECAM: MethodSpec = replace(
     citation=Citation("Tseng, Jiang, Liu, Yang, Yang", 2021, "Regularizing Generative "
                       "Adversarial Networks under Limited Data", "CVPR 2021", "2104.03310"),
     convention="Mescheder et al.'s objective (sigmoid(D_psi(x)) is the probability that x is "
-               "FAKE) plus Tseng et al.'s R_LC = E|D~(x_r) - alpha_F|^2 + E|D~(G(z)) - alpha_R|^2, "
+               "FAKE) plus Tseng et al.'s R_LC = E|D~(x_r) - alpha_f|^2 + E|D~(G(z)) - alpha_r|^2, "
                "D~ = -D_psi, the anchors exponential moving averages held constant in the "
-               "gradient. On the Dirac-GAN D~(x_r) = 0 for every psi, so alpha_R (started at 0) "
-               "is 0 at every step and the alpha_F term has no psi: alpha_r = 0 is exact.",
+               "gradient. On the Dirac-GAN D~(x_r) = 0 for every psi, so alpha_r (started at 0) "
+               "is 0 at every step and the alpha_f term has no psi: alpha_r = 0 is exact.",
     conversions=("Tseng et al.'s lambda is lam (no 1/2).",))
 
 #: R3GAN's loss: the relativistic pairing GAN with R1 and R2 of one weight gamma.

@@ -17,10 +17,10 @@ parameter (its value is the method's), is refused.
 
 LeCam (Tseng et al. CVPR 2021) penalizes the discriminator's outputs for straying from
 exponential moving averages of its outputs on the other kind of data:
-lam (|D~(x_r) - alpha_F|^2 + |D~(x_f) - alpha_R|^2), D~ = -D_psi the paper's logit for real,
+lam (|D~(x_r) - alpha_f|^2 + |D~(x_f) - alpha_r|^2), D~ = -D_psi the paper's logit for real,
 the anchors constants in the gradient. On the Dirac-GAN D~(x_r) = -psi 0 = 0 for every psi,
-so alpha_R, the average of D~(x_r) started at 0 as in the authors' code, is 0 at every step,
-and the first term has no psi in it whatever alpha_F is: the published anchors are exactly the
+so alpha_r, the average of D~(x_r) started at 0 as in the authors' code, is 0 at every step,
+and the first term has no psi in it whatever alpha_f is: the published anchors are exactly the
 parameters ``alpha_r = 0`` (any ``alpha_f``). Other values of ``alpha_r`` show what an anchor
 that has not settled does.
 """

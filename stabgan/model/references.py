@@ -19,7 +19,8 @@ __all__ = ["LEMMA_SOURCES", "SOURCE_PATTERNS", "bibliography", "cited_keys", "bi
 #: Works the lemma suite cites that no catalogue entry cites.
 LEMMA_SOURCES: tuple[Citation, ...] = (
     Citation("Korpelevich", 1976, "The extragradient method for finding saddle points and other "
-             "problems", "", "", journal="Ekonomika i Matematicheskie Metody"),
+             "problems", "", "", journal="Ekonomika i Matematicheskie Metody", volume="12",
+             pages="747-756"),
     Citation("Gidel, Berard, Vignoud, Vincent, Lacoste-Julien", 2019, "A Variational Inequality "
              "Perspective on Generative Adversarial Networks", "ICLR 2019", "1802.10551"),
     Citation("Daskalakis, Ilyas, Syrgkanis, Zeng", 2018, "Training GANs with Optimism",
@@ -32,14 +33,14 @@ LEMMA_SOURCES: tuple[Citation, ...] = (
              "the Image Quality of StyleGAN", "CVPR 2020", "1912.04958"),
     Citation("Miyato, Kataoka, Koyama, Yoshida", 2018, "Spectral Normalization for Generative "
              "Adversarial Networks", "ICLR 2018", "1802.05957"),
-    Citation("Balduzzi, Racaniere, Martens, Foerster, Tuyls, Graepel", 2018, "The Mechanics of "
+    Citation("Balduzzi, Racanière, Martens, Foerster, Tuyls, Graepel", 2018, "The Mechanics of "
              "n-Player Differentiable Games", "ICML 2018", "1802.05642"),
     Citation("Metz, Poole, Pfau, Sohl-Dickstein", 2017, "Unrolled Generative Adversarial "
              "Networks", "ICLR 2017", "1611.02163"),
     Citation("Yazici, Foo, Winkler, Yap, Piliouras, Chandrasekhar", 2019, "The Unusual "
              "Effectiveness of Averaging in GAN Training", "ICLR 2019", "1806.04498"),
     Citation("Heusel, Ramsauer, Unterthiner, Nessler, Hochreiter", 2017, "GANs Trained by a Two "
-             "Time-Scale Update Rule Converge to a Local Nash Equilibrium", "NeurIPS 2017",
+             "Time-Scale Update Rule Converge to a Local Nash Equilibrium", "NIPS 2017",
              "1706.08500"),
 )
 
@@ -50,7 +51,7 @@ SOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Nagarajan, Kolter 2017", "nagarajan2017gradient"),
     (r"Roth et al\.? 2017", "roth2017stabilizing"),
     (r"Jolicoeur-Martineau 2018", "jolicoeurmartineau2018relativistic"),
-    (r"[Ll]ecture notes", "gan2020training"),
+    (r"[Ll]ecture notes", "gantraining"),
     (r"Korpelevich 1976", "korpelevich1976extragradient"),
     (r"Gidel, Berard|Gidel et al\.? ICLR 2019", "gidel2019variational"),
     (r"Daskalakis, Ilyas", "daskalakis2018training"),

@@ -17,7 +17,8 @@ import sympy as sp
 from .._printing import latex
 from ..analysis.analyze import Analysis
 from ..model.references import cited_keys
-from .prose import prose_tex, tex_text
+from .details import detail_tex
+from .prose import prose_md, prose_tex, tex_text
 
 __all__ = ["latex_document", "WIDTH", "figure_tex"]
 
@@ -153,22 +154,68 @@ def _conditions(cond) -> list:
     return list(cond.args) if isinstance(cond, sp.And) else [cond]
 
 
+def condition_tex(cond) -> str:
+    """A condition as math in running text: each conjunct (disjunct) in ``$...$``, joined by
+    the words "and" ("or"), never SymPy's ``Eq(g0, 0) & (gamma > 0)`` or a logical wedge."""
+    if isinstance(cond, (sp.And, sp.Or)):
+        word = " and " if isinstance(cond, sp.And) else " or "
+        return word.join(condition_tex(c) for c in cond.args)
+    return "$" + latex(cond) + "$"
+
+
+def condition_scope(a: Analysis) -> str:
+    """The parameters of ``a`` that its Jacobian has but its condition drops because their
+    range makes the factor positive (instance noise's sigma in ``-2 f''(0) sigma^2 > 0``), as
+    " for every $\\sigma > 0$"; "" where there are none."""
+    if a.condition is None or a.jacobian is None:
+        return ""
+    dropped = [s for s in a.jacobian.free_symbols - a.condition.free_symbols
+               if s.is_positive and s in set(getattr(a.method, "symbols", {}).values())]
+    return "".join(" for every $" + latex(s) + " > 0$"
+                   for s in sorted(dropped, key=sp.default_sort_key))
+
+
+def verdict_words(a: Analysis, md: bool = False) -> str:
+    """The verdict as prose with math (LaTeX, or GitHub Markdown with ``md``): the condition
+    typeset from SymPy (:func:`condition_tex`), the rest of :meth:`Analysis.verdict`'s words."""
+    prose = prose_md if md else prose_tex
+    if a.locally_convergent is not None or a.condition is None:
+        return prose(a.verdict())
+    out = "locally convergent if and only if " + condition_tex(a.condition) + \
+        condition_scope(a)
+    if a.nonsmooth is not None:
+        out += (" (then the field has no jump at $\\psi = 0$); otherwise "
+                + prose(a.nonsmooth["behaviour"]))
+    return out
+
+
 def _verdict(a: Analysis) -> str:
     """The verdict: the condition typeset from SymPy where it has one, else the words."""
     if a.locally_convergent is None and a.nonsmooth is None and a.condition is not None:
         conds = _conditions(a.condition)
         if len(conds) == 1 and _width(latex(conds[0])) < WIDTH:
-            return r"locally convergent if and only if $" + latex(conds[0]) + "$."
+            return verdict_words(a) + "."
         return ("locally convergent if and only if" + ("" if a.scheme == "continuous" else
-                " (Schur-Cohn, in closed form)") + "\n" +
+                " (Schur-Cohn, in closed form)") + condition_scope(a) + "\n" +
                 "\n".join(_relation_display(c) for c in conds))
-    return prose_tex(a.verdict()) + "."
+    return verdict_words(a) + "."
+
+
+def parameter_symbol(a: Analysis, name: str) -> sp.Symbol:
+    """The symbol of ``a``'s parameter ``name``, with its assumptions (so the printer names it
+    as the document does: LeCam's ``lam`` is :math:`\\lambda_{\\mathrm{LC}}`)."""
+    return a.method.symbols.get(name, sp.Symbol(name))
 
 
 def _eig_rows(a: Analysis) -> list:
     n = len(a.eigenvalues)
     return [(r"\lambda_{%d}" % (i + 1) if n > 1 else r"\lambda", e)
             for i, e in enumerate(a.eigenvalues)]
+
+
+#: What H in a field is (the printer writes SymPy's Heaviside step as H).
+HEAVISIDE = (r"Here $H$ is the Heaviside step: $H(t) = 1$ for $t > 0$ and $H(t) = 0$ for "
+             r"$t < 0$.")
 
 
 def analysis_tex(a: Analysis, field: bool = True) -> list[str]:
@@ -179,9 +226,13 @@ def analysis_tex(a: Analysis, field: bool = True) -> list[str]:
     if a.jacobian is not None:
         rows.append(("v'(0, 0)", latex(a.jacobian)))
         rows += _eig_rows(a)
-    out = [display(rows), r"\textbf{Verdict:} " + _verdict(a) + r"\par"]
+    out = [display(rows)]
+    if field and any(c.has(sp.Heaviside) for c in a.vector_field):
+        out.append(HEAVISIDE + r"\par")
+    out.append(r"\textbf{Verdict:} " + _verdict(a) + r"\par")
     for name, value in sorted(a.critical.items()):
-        out.append(r"Critical $" + latex(sp.Symbol(name)) + "$: $" + latex(value) + r"$.\par")
+        out.append(r"Critical $" + latex(parameter_symbol(a, name)) + "$: $" + latex(value)
+                   + r"$.\par")
     return out
 
 
@@ -199,6 +250,8 @@ def bound_tex(value) -> str:
 
 def _altgd_cell(a: Analysis) -> str:
     d = a.discrete
+    if a.h_max is None and d and d.get("h_marginal") is sp.oo:
+        return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for every } h > 0)"
     if a.h_max is None and d and d.get("h_marginal") is not None:
         return (r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h < "
                 + bound_tex(d["h_marginal"]) + ")")
@@ -211,7 +264,7 @@ def _verdict_short(a: Analysis) -> str:
     if a.locally_convergent is True:
         return "yes"
     if a.locally_convergent is None:
-        return "if $" + latex(a.condition) + "$"
+        return "if " + condition_tex(a.condition)
     return "no (marginal)" if a.marginal else "no"
 
 
@@ -246,7 +299,7 @@ def figure_pair_tex(items) -> list[str]:
 
 
 def _params_tex(spec) -> str:
-    return ", ".join(f"${latex(sp.Symbol(p.name))} = {p.to_dict()['default']}$"
+    return ", ".join(f"${latex(p.symbol)} = {p.to_dict()['default']}$"
                      for p in spec.parameters) or "none"
 
 
@@ -279,7 +332,8 @@ def _method_figures_tex(spec, names: list[str]) -> tuple[list[str], str]:
     out = figure_pair_tex(pairs) if len(pairs) == 2 else [
         line for name, cap, label in pairs for line in figure_tex(name, cap, label)]
     text = ("Figures " + ", ".join(refs[:-1]) + " and " + refs[-1] if len(refs) > 1 else
-            "Figure " + refs[0]) + " show the training runs at the defaults." if refs else ""
+            "Figure " + refs[0]) + (" show" if len(refs) > 1 else " shows") + \
+        " the training runs at the defaults." if refs else ""
     return out, text
 
 
@@ -365,8 +419,8 @@ def _section_tex(r: dict, figures: list[str]) -> list[str]:
                 continue
             lines += [r"\textbf{" + label + r"} (general $f$, step $h = h_g = h_d$): update "
                       r"eigenvalues", display(_eig_rows(a)), _verdict(a) + r"\par"]
-    lines += [r"\subsection*{Continuous time, " + ("logistic $f$" if f_used != "t" else
-                                                   "$f(t) = t$") + ", parameters symbolic}"]
+    f_words = {"logistic": "logistic $f$, ", "t": "$f(t) = t$, "}.get(f_used, "")
+    lines += [r"\subsection*{Continuous time, " + f_words + "parameters symbolic}"]
     lines += analysis_tex(r["symbolic"])
     if c.nonsmooth is not None:
         lines.append(r"\subsection*{Non-smooth analysis at the defaults}")
@@ -381,24 +435,36 @@ def _section_tex(r: dict, figures: list[str]) -> list[str]:
     lines += [r"\subsection*{At the defaults}", display(_eig_rows(c)) if c.eigenvalues else "",
               r"\textbf{Verdict:} " + _verdict(c) + r"\par"]
     for name, value in sorted(c.critical.items()):
-        lines.append(r"Critical $" + latex(sp.Symbol(name)) + r"$ (other parameters at their "
-                     r"defaults): $" + latex(value) + r"$.\par")
+        lines.append(r"Critical $" + latex(parameter_symbol(c, name))
+                     + r"$ (other parameters at their defaults): $" + latex(value) + r"$.\par")
     for label, a in (("SimGD", s), (r"AltGD ($n_g = n_d = 1$)", alt)):
-        lines.append(r"\textbf{" + label + r":} $h_{\max} = " + bound_tex(a.h_max) + r"$")
-        d = a.discrete
-        if d["h_marginal"] is not None:
-            lines.append(r"; the spectrum stays on the unit circle for $h \le "
-                         + bound_tex(d["h_marginal"]) + "$"
-                         + (", with a defective eigenvalue (a Jordan block): the linearized "
-                            "iterates grow linearly" if d.get("defective") else ""))
-        if d["stable_intervals"]:
-            lines.append("; stable again on " + ", ".join(
-                r"$(%s, %s)$" % (bound_tex(lo), bound_tex(hi)) for lo, hi in d["stable_intervals"]))
-        if d["h_opt"] is not None:
-            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
-                         r"$%.6g$" % (d["h_opt"], d["rate_opt"]))
-        lines.append(r".\par")
+        lines.append(r"\textbf{" + label + r":} " + _defaults_steps(a) + r".\par")
     return lines + figs
+
+
+def marginal_range_tex(bound) -> str:
+    """The step sizes for which the spectrum stays on the unit circle: ``h \\le b``, or
+    "every h > 0" where the bound is infinite."""
+    if bound is sp.oo:
+        return "every $h > 0$"
+    return "$h \\le " + bound_tex(bound) + "$"
+
+
+def _defaults_steps(a: Analysis) -> str:
+    """One sentence (without its period) on a scheme's step sizes at the defaults."""
+    d = a.discrete
+    out = r"$h_{\max} = " + bound_tex(a.h_max) + r"$"
+    if d["h_marginal"] is not None:
+        out += ("; the spectrum stays on the unit circle for " + marginal_range_tex(
+            d["h_marginal"]) + (", with a defective eigenvalue (a Jordan block): the linearized "
+                                "iterates grow linearly" if d.get("defective") else ""))
+    if d["stable_intervals"]:
+        out += "; stable again on " + ", ".join(
+            r"$(%s, %s)$" % (bound_tex(lo), bound_tex(hi)) for lo, hi in d["stable_intervals"])
+    if d["h_opt"] is not None:
+        out += (r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
+                r"$%.6g$" % (d["h_opt"], d["rate_opt"]))
+    return out
 
 
 #: The works each scheme section cites (by its stability-region figure's name).
@@ -406,6 +472,15 @@ SCHEME_CITES = {"extragradient": ("korpelevich1976extragradient", "gidel2019vari
                 "ogda": ("daskalakis2018training",), "momentum-simgd": ("gidel2019negative",),
                 "momentum-altgd": ("gidel2019negative",), "lookahead": ("chavdarova2021taming",),
                 "lazy": ("karras2020analyzing",)}
+
+
+def state_tex(name: str) -> str:
+    """A component of a scheme's augmented state as LaTeX: OGDA's ``g_prev_theta`` is
+    :math:`g^{\\mathrm{prev}}_\\theta`, others as the printer writes the symbol."""
+    m = re.fullmatch(r"g_prev_(\w+)", name)
+    if m:
+        return r"g^{\mathrm{prev}}_{%s}" % latex(sp.Symbol(m.group(1)))
+    return latex(sp.Symbol(name))
 
 
 def _scheme_section_tex(s: dict) -> list[str]:
@@ -418,8 +493,9 @@ def _scheme_section_tex(s: dict) -> list[str]:
     for a in s["cases"]:
         d = a.discrete
         m = a.method
-        params = ", ".join(f"${latex(sp.Symbol(k))} = {latex(v)}$" for k, v in m.params.items())
-        state = ", ".join("$" + latex(sp.Symbol(c)) + "$" for c in d["state"])
+        params = ", ".join(f"${latex(m.symbols.get(k, sp.Symbol(k)))} = {latex(v)}$"
+                           for k, v in m.params.items())
+        state = ", ".join("$" + state_tex(c) + "$" for c in d["state"])
         period = (f" over one period of {d['period']} steps" if d["period"] > 1 else "")
         lines += [r"\paragraph{\texttt{%s}%s} Update operator%s on the state (%s):"
                   % (m.id, f" ({params})" if params else "", period, state)]
@@ -429,11 +505,11 @@ def _scheme_section_tex(s: dict) -> list[str]:
         if a.eigenvalues and sum(len(latex(e)) for e in a.eigenvalues) < 1200:
             lines += ["eigenvalues", display(_eig_rows(a))]
         lines.append(_verdict(a))
-        lines.append(r"$h_{\max} = " + _altgd_cell(a) + "$")
+        bound = r"$h_{\max} = " + _altgd_cell(a) + "$"
         if d["h_opt"] is not None:
-            lines.append(r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
-                         r"$%.6g$ per step" % (d["h_opt"], d["rate_opt"]))
-        lines.append(r".\par")
+            bound += (r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
+                      r"$%.6g$ per step" % (d["h_opt"], d["rate_opt"]))
+        lines.append(bound + r".\par")
     name = s["figure"]
     if name in SCHEME_FIGURES:
         lines.append(r"Figure \ref{fig:region_%s} shows the stability region.\par" % name)
@@ -444,14 +520,21 @@ def _scheme_section_tex(s: dict) -> list[str]:
 def _statement_tex(v) -> list[str]:
     keys = cited_keys(v.source)
     source = prose_tex(v.source)
-    out = [r"\begin{statement}[\texttt{%s}]" % tex_text(v.id), v.statement, r"\end{statement}",
+    out = [r"\begin{statement}[\texttt{%s}]\label{st:%s}" % (tex_text(v.id), v.id), v.statement,
+           r"\end{statement}",
            r"\noindent\textbf{Source:} " + source + (" " + cite(keys) if keys else "") + r".\par",
            r"\noindent\textbf{Checks:} symbolic " + ("passed" if v.symbolic["passed"] else
                                                    "FAILED") + ": " +
-           prose_tex(v.symbolic["detail"]) + r"; numeric " +
+           detail_tex(v.symbolic["detail"]) + r"; numeric " +
            ("passed" if v.numeric["passed"] else "FAILED") + ": " +
-           prose_tex(v.numeric["detail"]) + r".\par"]
+           detail_tex(v.numeric["detail"]) + r".\par"]
     return out
+
+
+def stabgan_version() -> str:
+    """The installed package's version (what ``stabgan --version`` prints)."""
+    from .. import __version__
+    return __version__
 
 
 def latex_document(results: list[dict], verification: list, schemes: list | None = None,
@@ -461,6 +544,9 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
     figures = figures or {}
     head = [r"\pdfinfoomitdate=1", r"\pdftrailerid{}", r"\pdfsuppressptexinfo=-1",
             r"\documentclass[10pt,a4paper]{article}", r"\usepackage[T1]{fontenc}",
+            # Latin Modern: T1 outline fonts (without it T1 falls back to bitmap Type 3 fonts,
+            # whose ligatures are lost when the text is extracted)
+            r"\usepackage{lmodern}",
             r"\usepackage[margin=2.2cm,footskip=1cm]{geometry}",
             r"\usepackage{amsmath,amssymb,amsthm,booktabs,graphicx,longtable}",
             r"\usepackage[hidelinks]{hyperref}", r"\hypersetup{pdfcreator={},pdfproducer={}}",
@@ -475,7 +561,7 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
             r"\else\usebox{\fitbox}\fi}",
             r"\allowdisplaybreaks", r"\setlength{\emergencystretch}{3em}",
             r"\title{stabgan: convergence of GAN training on the Dirac-GAN}",
-            r"\author{generated by \texttt{stabgan report}}", r"\date{}",
+            r"\author{Generated by stabgan (version %s)}" % tex_text(stabgan_version()), r"\date{}",
             r"\begin{document}", r"\maketitle",
             r"Conventions of Mescheder, Geiger and Nowozin \cite{mescheder2018which}: data at 0, "
             r"generator $\delta_\theta$, discriminator $D_\psi(x) = \psi x$, "
@@ -500,7 +586,7 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
                  r"Each scheme is one update rule over an abstract field; run on $v(x) = Jx$ it "
                  r"gives the update operator's Jacobian at the equilibrium on the augmented "
                  r"state (the velocity $u$ of momentum, OGDA's previous field value "
-                 r"$g_{\mathrm{prev}}$). Periodic schemes (lookahead, lazy) are analyzed over "
+                 r"$g^{\mathrm{prev}}$). Periodic schemes (lookahead, lazy) are analyzed over "
                  r"one period; the rate is per step. Defaults of the catalogue, $h = h_g = h_d$ "
                  r"symbolic."]
         for s in schemes:

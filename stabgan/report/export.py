@@ -6,13 +6,16 @@ sorted, no dates or versions.
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from ..analysis.analyze import Analysis, analyze
 from ..model.method import method
 from ..model.catalogue import MethodSpec, get_spec
 from .._printing import latex
-from .document import bound_tex as _bound
+from .document import HEAVISIDE, bound_tex as _bound, condition_tex, marginal_range_tex
+from .document import verdict_words
 from .prose import prose_md
 
 __all__ = ["method_results", "latex_document", "method_markdown", "index_markdown"]
@@ -42,6 +45,8 @@ def method_results(spec: MethodSpec) -> dict:
 def _altgd_cell(a: Analysis) -> str:
     """h_max, or where no step converges but the spectrum stays on the unit circle, that."""
     d = a.discrete
+    if a.h_max is None and d and d.get("h_marginal") is sp.oo:
+        return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for every } h > 0)"
     if a.h_max is None and d and d.get("h_marginal") is not None:
         return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h < " + _bound(d["h_marginal"]) + ")"
     return _bound(a.h_max)
@@ -52,7 +57,7 @@ def _discrete_verdict_md(a: Analysis) -> list[str]:
         conds = list(a.condition.args) if isinstance(a.condition, sp.And) else [a.condition]
         return ["locally convergent if and only if (Schur-Cohn, in closed form)", ""] + \
             [f"$${latex(c)}$$" for c in conds] + [""]
-    return [prose_md(a.verdict()) + ".", ""]
+    return [verdict_words(a, md=True) + ".", ""]
 
 
 def _verdict_short(a: Analysis) -> str:
@@ -61,7 +66,7 @@ def _verdict_short(a: Analysis) -> str:
     if a.locally_convergent is True:
         return "yes"
     if a.locally_convergent is None:
-        return "if $" + latex(a.condition) + "$"
+        return "if " + condition_tex(a.condition)
     return "no (marginal)" if a.marginal else "no"
 
 
@@ -171,12 +176,15 @@ def method_markdown(r: dict, figures: list[str]) -> str:
         lines += [f"## Continuous time, {title}", "",
                   "$$v_\\theta = " + latex(a.vector_field[0]) + "$$", "",
                   "$$v_\\psi = " + latex(a.vector_field[1]) + "$$", ""]
+        if any(c.has(sp.Heaviside) for c in a.vector_field):
+            lines += [HEAVISIDE, ""]
         if a.jacobian is not None:
             lines += ["$$v'(0, 0) = " + latex(a.jacobian) + "$$", "",
                       "$$\\lambda_{1,2} = " + _md_eigs(a) + "$$", ""]
-        lines += [f"**Verdict:** {prose_md(a.verdict())}.", ""]
+        lines += [f"**Verdict:** {verdict_words(a, md=True)}.", ""]
         for name, value in sorted(a.critical.items()):
-            lines += [f"**Critical {name}:** ${latex(value)}$", ""]
+            symbol = a.method.symbols.get(name, sp.Symbol(name))
+            lines += [f"**Critical ${latex(symbol)}$:** ${latex(value)}$", ""]
     for label, key in (("SimGD", "general_simgd"), ("AltGD (n_g = n_d = 1)", "general_altgd")):
         a = r.get(key)
         if a is None or a.jacobian is None:
@@ -189,7 +197,7 @@ def method_markdown(r: dict, figures: list[str]) -> str:
             d = a.discrete
             text = f"**{label}** at the defaults: $h_{{\\max}} = {_bound(a.h_max)}$"
             if d["h_marginal"] is not None:
-                text += f"; spectrum on the unit circle for $h \\le {_bound(d['h_marginal'])}$"
+                text += "; spectrum on the unit circle for " + marginal_range_tex(d["h_marginal"])
                 if d.get("defective"):
                     text += (", with a defective eigenvalue (a Jordan block): the linearized "
                              "iterates grow linearly")
@@ -210,55 +218,82 @@ def github_math(text: str) -> str:
 
 #: The section on the entries and optimizers added through the extension API: (heading,
 #: paragraphs, figure files). What each says was found by the analyses and oracles and is
-#: checked by the statements named (``stabgan verify``).
+#: checked by the statements named (``stabgan verify``). ``[[st: id, id]]`` refers to lemma
+#: statements by id: numbered references in the LaTeX document (:func:`statement_refs`).
 EXTENSION_SECTION = (
     "Methods and optimizers added through the extension API",
-    ("hinge, lecam and r3gan are catalogue entries written with custom_method, penalty and "
-     "Method + penalty only (stabgan/model/contributed.py).",
-     "hinge: the field (-psi, theta H(1 - theta psi)) is the rotation near (0, 0): eigenvalues "
+    ("The hinge, LeCam and R3GAN entries of the catalogue are built from the public "
+     "extension API alone: a method given by its losses, penalties, and the sum of a method "
+     "and a penalty.",
+     "Hinge loss: with H the Heaviside step (H(t) = 1 for t > 0, else 0), the field "
+     "(-psi, theta H(1 - theta psi)) is the rotation near (0, 0): eigenvalues "
      "+-i and orbits on circles for theta^2 + psi^2 <= 2; from outside, orbits slide along "
-     "theta psi = 1 and reach the circle theta^2 + psi^2 = 2 in finite time (statements "
-     "hinge-eigenvalues, hinge-centre-and-cycle; the ODE oracle slides by Filippov's rule).",
-     "lecam: with the published anchors (alpha_R = 0 on the Dirac-GAN) the penalty is "
+     "theta psi = 1 and reach the circle theta^2 + psi^2 = 2 in finite time (the ODE oracle "
+     "slides by Filippov's rule) [[st: hinge-eigenvalues, hinge-centre-and-cycle]].",
+     "LeCam: with the published anchors (alpha_r = 0 on the Dirac-GAN) the penalty is "
      "lam (psi theta)^2: the Jacobian is the unregularized GAN's (+-i f'(0)), and "
      "d|x|^2/dt = -4 lam theta^2 psi^2, so the flow converges like |x|^2 ~ 2/(lam t), slower "
-     "than any exponential (tseng21-lecam-jacobian, tseng21-lecam-slow-convergence).",
-     "r3gan: R1 and R2 penalize the same psi^2 here, so R3GAN at gamma is the non-saturating "
+     "than any exponential [[st: tseng21-lecam-jacobian, tseng21-lecam-slow-convergence]].",
+     "R3GAN: R1 and R2 penalize the same psi^2 here, so R3GAN at gamma is the non-saturating "
      "GAN with R1 at 2 gamma; locally convergent for every gamma > 0 "
-     "(hgkt24-r3gan-converges, r3gan-is-r1-at-twice-gamma).",
-     "SGA turns the rotation into a focus with real part -lam f'(0)^2; unrolling K steps of "
-     "size h adds -2 K h f'(0)^2 to dv_theta/dtheta; TTUR on R1 converges iff "
-     "h_g f'(0)^2 < gamma and h_d (2 gamma - h_g f'(0)^2) < 4 (bgrlt18-sga-hamiltonian, "
-     "mpps17-unrolled-damping, hrunh17-ttur-r1).",
+     "[[st: hgkt24-r3gan-converges, r3gan-is-r1-at-twice-gamma]].",
+     "SGA with weight lambda_SGA turns the rotation into a focus with real part "
+     "-lambda_SGA f'(0)^2; unrolling K steps of size h adds -2 K h f'(0)^2 to "
+     "dv_theta/dtheta; TTUR on R1 converges if and only if h_g f'(0)^2 < gamma and "
+     "h_d (2 gamma - h_g f'(0)^2) < 4 "
+     "[[st: bgrlt18-sga-hamiltonian, mpps17-unrolled-damping, hrunh17-ttur-r1]].",
      "EMA adds the eigenvalue beta twice and scales a cycle's amplitude by "
-     "|(1 - beta) z / (z - beta)| (ema-adds-beta). Adam and RMSprop are simulated only: "
-     "their step is 0/0 at the equilibrium, and near it eps, not the field, sets its size."),
+     "|(1 - beta) z / (z - beta)| [[st: ema-adds-beta]]. Adam and RMSprop are simulated "
+     "only: their step is 0/0 at the equilibrium, and near it the small constant that "
+     "Adam adds to the denominator, not the field, sets the step's size."),
     ("ext_hinge_flow.png", "ext_ema.png", "ext_adaptive.png"))
 
 
 DYNAMICS_SECTION = (
     "Basins of attraction and bifurcations",
-    ("stabgan.basins follows every start of a grid (the simulator, vectorized, or the ODE "
-     "oracle start by start) and classifies the tail of each trajectory: a point when the "
-     "whole tail lies within tol of it, a closed invariant set when the tail's envelope is "
-     "stationary to tol and a 5% push comes back towards it, divergence past the bound, or "
-     "undecided; a closed orbit that attracts nothing (a centre) is labelled as such. Each "
-     "attractor is reported once, with its position or its crossing of psi = 0 and period.",
+    ("The basins are computed by following every start of a grid (with the vectorized "
+     "simulator, or with the ODE oracle start by start) and classifying the tail of each "
+     "trajectory: a point when the whole tail lies within a stated tolerance of it, a closed "
+     "invariant set when the tail's envelope is stationary to that tolerance and a 5% push "
+     "comes back towards it, divergence past the bound, or undecided; a closed orbit that "
+     "attracts nothing (a centre) is labelled as such. Each attractor is reported once, with "
+     "its position or its crossing of psi = 0 and period.",
      "WGAN-GP under SimGD (h = 0.05): at gamma = 0.7 every start reaches one limit cycle; at "
      "gamma = 3 the side of psi = 0 on which a trajectory settles decides between the "
      "non-Nash points (-gamma g0, 0+) and (gamma g0, 0-). DRAGAN (k = 1, gamma = 0.7) is "
      "bistable: two non-Nash points inside a limit cycle. The unregularized GAN grows under "
      "SimGD from every start (|x + h v|^2 = |x|^2 + h^2 |v|^2) and keeps closed orbits under "
      "AltGD that attract nothing.",
-     "stabgan.bifurcation continues the attractors over a parameter and bisects where their "
-     "kinds change. The non-smooth analysis predicts where non-Nash points start to attract: "
-     "where the one-sided equilibria turn from foci into nodes, gamma = 2 for WGAN-GP and "
-     "gamma = (sqrt(5) - 1)/2 for DRAGAN with the logistic f; for a discrete scheme over h "
-     "the equilibrium is lost at h_max. Each derived point is compared with the bisected one "
-     "within a stated allowance (statements wgan-gp-bifurcation-gamma-2, "
-     "dragan-points-appear, r1-simgd-bifurcation-at-h-max, hinge-basin-boundary)."),
+     "The bifurcation diagrams continue the attractors over a parameter and bisect where "
+     "their kinds change. The non-smooth analysis predicts where non-Nash points start to "
+     "attract: where the one-sided equilibria turn from foci into nodes, gamma = 2 for "
+     "WGAN-GP and gamma = (sqrt(5) - 1)/2 for DRAGAN with the logistic f; for a discrete "
+     "scheme over h the equilibrium is lost at h_max. Each derived point is compared with "
+     "the bisected one within a stated allowance [[st: wgan-gp-bifurcation-gamma-2, "
+     "dragan-points-appear, r1-simgd-bifurcation-at-h-max, hinge-basin-boundary]]."),
     ("basins_wgan-gp.png", "basins_dragan.png", "basins_gan.png", "bifurcation_wgan-gp.png",
      "bifurcation_dragan.png"))
+
+_STATEMENT_REFS = re.compile(r"\s*\[\[st:\s*([^\]]*)\]\]")
+
+
+def statement_refs(text: str, md: bool = False) -> str:
+    """A section paragraph with its ``[[st: id, ...]]`` references typeset: in LaTeX as
+    "(Statements 51 and 52)" with ``\\ref`` to the statements' labels, in Markdown as the
+    statements' ids in code type; the rest through :func:`prose_tex` (:func:`prose_md`)."""
+    from .prose import prose_md, prose_tex
+    out, at = [], 0
+    for m in _STATEMENT_REFS.finditer(text):
+        ids = [i.strip() for i in m.group(1).split(",")]
+        out.append((prose_md if md else prose_tex)(text[at:m.start()]))
+        if md:
+            out.append(" (statements " + ", ".join(f"`{i}`" for i in ids) + ")")
+        else:
+            refs = [r"\ref{st:%s}" % i for i in ids]
+            words = refs[0] if len(refs) == 1 else ", ".join(refs[:-1]) + " and " + refs[-1]
+            out.append((" (Statement~" if len(refs) == 1 else " (Statements~") + words + ")")
+        at = m.end()
+    return "".join(out) + (prose_md if md else prose_tex)(text[at:])
 
 
 def _extension_markdown() -> list[str]:
@@ -266,7 +301,7 @@ def _extension_markdown() -> list[str]:
     for heading, paragraphs, figures in (EXTENSION_SECTION, DYNAMICS_SECTION):
         lines += ["", f"## {heading}", ""]
         for text in paragraphs:
-            lines += [text, ""]
+            lines += [statement_refs(text, md=True), ""]
         lines += [f"![{name}](../figures/{name})" for name in figures]
     return lines
 
@@ -403,10 +438,9 @@ def _extension_tex() -> list[str]:
 
 def _prose_section_tex(heading, paragraphs, figures, label) -> list[str]:
     from .document import figure_tex
-    from .prose import prose_tex
     out = [r"\section{%s}" % heading, r"\label{%s}" % label]
     for text in paragraphs:
-        out += [prose_tex(text), ""]
+        out += [statement_refs(text), ""]
     out.append("Figures " + ", ".join(r"\ref{fig:%s}" % n[:-4] for n in figures[:-1]) +
                r" and \ref{fig:%s} show them." % figures[-1][:-4])
     for name in figures:

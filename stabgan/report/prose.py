@@ -19,7 +19,7 @@ __all__ = ["prose_tex", "prose_md", "math_tex", "tex_text"]
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
          "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
          "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Phi", "Psi", "Omega"}
-_NAMES = {"lam": r"\lambda", "fp0": "f'(0)", "fpp0": "f''(0)", "fppp0": "f'''(0)",
+_NAMES = {"lam": r"\lambda_{\mathrm{LC}}", "fp0": "f'(0)", "fpp0": "f''(0)", "fppp0": "f'''(0)",
           "grad": r"\nabla", "oo": r"\infty", "I": "I"}
 _FUNCTIONS = {"log": r"\log", "exp": r"\exp", "max": r"\max", "min": r"\min", "tanh": r"\tanh",
               "sigmoid": r"\mathrm{sigmoid}", "Sigmoid": r"\mathrm{sigmoid}",
@@ -83,7 +83,7 @@ def _balance(span: str) -> tuple[str, str, str]:
     return head, span, tail
 
 
-_TOKEN = re.compile(r"\*\*|<=|>=|->|\+-|[A-Za-z][A-Za-z0-9]*'*|\d+(?:\.\d+)?|\s+|.")
+_TOKEN = re.compile(r"\*\*|<=|>=|!=|->|\+-|[A-Za-z][A-Za-z0-9]*'*|\d+(?:\.\d+)?|\s+|.")
 
 
 def _ident(name: str) -> str:
@@ -166,8 +166,9 @@ def math_tex(expr: str, breaks: bool = True) -> str:
             out.append(r",\allowbreak " if breaks else ", ")
         elif not t.strip() and out and out[-1][-1:].isdigit() and nxt[:1].isdigit():
             out.append(r"\ ")
-        elif t in ("<=", ">=", "->", "+-"):
-            out.append({"<=": r"\le ", ">=": r"\ge ", "->": r"\to ", "+-": r"\pm "}[t])
+        elif t in ("<=", ">=", "!=", "->", "+-"):
+            out.append({"<=": r"\le ", ">=": r"\ge ", "!=": r"\ne ", "->": r"\to ",
+                        "+-": r"\pm "}[t])
         elif t == "~":
             out.append(r"\sim ")
         elif t == "{":
@@ -229,7 +230,8 @@ def _spans(text: str):
 def _prepare(text: str) -> str:
     """Quoted formulas ('-I*fp0', Python list and dict reprs) lose their quotes; a name
     applied to arguments that is not a function (``gan(f = general)``) is set apart."""
-    text = re.sub(r"(?<![A-Za-z'])'([^']+)'(?![A-Za-z])", r"\1", text)
+    # not the apostrophes of "et al.'s" and "the authors' code"
+    text = re.sub(r"(?<![A-Za-z'.])'([^']+)'(?![A-Za-z])", r"\1", text)
     text = re.sub(r"\s*\{\}", "", text)  # an empty dict of options
     return re.sub(r"(?<![\w'])([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\(", lambda m: m.group(0)
                   if len(m.group(1)) < 2 or m.group(1) in _FUNCTIONS or m.group(1) in GREEK
