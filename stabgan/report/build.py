@@ -177,8 +177,8 @@ def _take_statements(queue, log) -> dict:
 
 def _figure_child(conn, figures: Path, specs, cross: bool, queue=None) -> None:
     """The figure process: draw, then check lemma statements from ``queue`` while there are
-    any left (see :func:`_take_statements`), then send ({index: result}) or the exception
-    back through ``conn``.
+    any left (see :func:`_take_statements`), then send ({index: result}, the results the
+    figures drew, which the captions describe) or the exception back through ``conn``.
 
     It ignores SIGINT (Ctrl-C reaches the whole process group; the parent decides and ends
     it), dies on SIGTERM, and exits when its parent is gone (e.g. killed with SIGKILL).
@@ -197,9 +197,11 @@ def _figure_child(conn, figures: Path, specs, cross: bool, queue=None) -> None:
     threading.Thread(target=watch, daemon=True).start()
     try:
         _all_figures(figures, specs, cross)
+        from .dynamics_plots import computed_results
+        drawn = computed_results()   # the captions describe them: sent, not computed again
         checked = {} if queue is None else _take_statements(
             queue, lambda line: print(line, file=sys.stderr, flush=True))
-        conn.send(checked)
+        conn.send((checked, drawn))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         import pickle
         try:
@@ -269,7 +271,9 @@ def _generate_shared(derivations, figures, specs, only, context, log) -> None:
         if isinstance(outcome, BaseException):
             raise outcome
         if not only:
-            checked.update(outcome)
+            from .dynamics_plots import adopt_results
+            checked.update(outcome[0])
+            adopt_results(outcome[1])
             verification = [checked[i] for i in range(len(queue[0]))]
             from ..model.references import bibtex
             figures_of = {r["spec"].id: _figure_names(r["spec"], r["continuous"].nonsmooth is None)

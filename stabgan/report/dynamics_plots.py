@@ -8,7 +8,6 @@ settings of the statements that check them, and each figure says which scheme it
 """
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
@@ -68,13 +67,37 @@ GAN_BASINS = {"grid": (-2.0, 2.0, 24), "h": 0.05,
               "altgd": {"steps": 2000, "tail": 8192, "tol": 3e-3}}
 
 
-@functools.lru_cache(maxsize=None)
+#: The results the figures draw and the captions describe, computed once per process:
+#: {("gan_basins",): ..., ("bifurcation", method id): ...}. The report's figure process
+#: sends its own to the process that writes the captions (:func:`adopt_results`).
+_RESULTS: dict = {}
+
+
+def _kept(key, compute):
+    if key not in _RESULTS:
+        _RESULTS[key] = compute()
+    return _RESULTS[key]
+
+
+def computed_results() -> dict:
+    """The results computed (or adopted) in this process so far."""
+    return dict(_RESULTS)
+
+
+def adopt_results(results: dict) -> None:
+    """Take results computed elsewhere (another process drew the figures) as this process's,
+    so the captions describe exactly what the figures draw without computing it again."""
+    _RESULTS.update(results)
+
+
 def gan_basins():
     """The basin maps of the minimax GAN under SimGD and AltGD (:data:`GAN_BASINS`)."""
-    m = method("gan")
-    g = np.linspace(*GAN_BASINS["grid"])
-    return tuple(basins(m, scheme, theta=g, psi=g, h=GAN_BASINS["h"], **GAN_BASINS[scheme])
-                 for scheme in ("simgd", "altgd"))
+    def compute():
+        m = method("gan")
+        g = np.linspace(*GAN_BASINS["grid"])
+        return tuple(basins(m, scheme, theta=g, psi=g, h=GAN_BASINS["h"],
+                            **GAN_BASINS[scheme]) for scheme in ("simgd", "altgd"))
+    return _kept(("gan_basins",), compute)
 
 
 def basins_gan_figure(path) -> None:
@@ -108,11 +131,11 @@ BIFURCATIONS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
 def bifurcation_result(method_id: str):
     """The bifurcation diagram of ``method_id`` over gamma (:data:`BIFURCATIONS`)."""
     params, values, options, _ = BIFURCATIONS[method_id]
-    return bifurcation(method(method_id, **params), "gamma", np.array(values), **options)
+    return _kept(("bifurcation", method_id), lambda: bifurcation(
+        method(method_id, **params), "gamma", np.array(values), **options))
 
 
 def bifurcation_wgan_gp_figure(path) -> None:
