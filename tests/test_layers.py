@@ -16,7 +16,7 @@ ROOT = pathlib.Path(stabgan.__file__).parent
 #: Layer of each top-level module or subpackage: a module may import its own layer and below.
 LAYERS = {
     "_symbols": 0, "_errors": 0,
-    "_options": 1, "_printing": 1, "_text": 1, "_executor": 1,
+    "_options": 1, "_printing": 1, "_mathtext": 1, "_text": 1, "_executor": 1,
     "codegen": 2,
     "model": 3,
     "schemes": 4,

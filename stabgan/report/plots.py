@@ -266,9 +266,9 @@ def region_panel_title(mid, params, scheme, fixed, xaxis, yaxis) -> str:
 
 def _section_momentum(name: str):
     """The momentum the scheme section of figure ``name`` analyses (None if it has none)."""
-    from .export import SCHEME_SECTIONS, _REGION
+    from .scheme_sections import REGION, SCHEME_SECTIONS
     for title, _, options, _ in SCHEME_SECTIONS:
-        if _REGION[title] == name and "momentum" in options:
+        if REGION[title] == name and "momentum" in options:
             return sp.sympify(options["momentum"])
     return None
 
