@@ -164,3 +164,26 @@ def test_markdown_renders_on_github():
         for line in text.splitlines():
             if line.startswith("#"):
                 assert "$" not in line, (md.name, line)
+
+
+def test_methods_with_one_field_say_so():
+    """R2's field is R1's on the Dirac-GAN (Mescheder et al. 2018, Statement
+    mgn18-r1-equals-r2): the document says so in R2's section; every pair it names has the
+    same numeric field at random points, and methods with other fields are not named."""
+    import numpy as np
+
+    from stabgan.report.document import same_field_as
+    from stabgan.report.export import method_results
+    results = [method_results(s) for s in stabgan.methods()]
+    same = same_field_as(results)
+    assert same.get("r2") == "r1"
+    assert not {"gan", "nsgan", "r1", "wgan-gp", "dragan"} & set(same)
+    rng = np.random.default_rng(3)
+    th, ps = rng.normal(size=50), rng.normal(size=50)
+    for later, earlier in same.items():
+        a = np.array(stabgan.method(later).field(th, ps), dtype=float)
+        b = np.array(stabgan.method(earlier).field(th, ps), dtype=float)
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+    tex = (ROOT / "derivations" / "stabgan.tex").read_text()
+    r2 = tex.split(r"\section{\texttt{r2}")[1].split(r"\section")[0]
+    assert r"is the same as that of \texttt{r1}" in r2

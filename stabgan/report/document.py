@@ -377,7 +377,25 @@ def _source_words(c) -> str:
     return tex_text(who) + (f" ({c.year})" if c.year else "")
 
 
-def _section_tex(r: dict, figures: list[str]) -> list[str]:
+def same_field_as(results: list[dict]) -> dict[str, str]:
+    """{method id: the id of an earlier method with the same vector field}, fields compared
+    in their most general derived form (general f where the method takes one, parameters
+    symbolic) by expanding their difference to 0: e.g. R2's field is R1's on the Dirac-GAN
+    (Mescheder et al. 2018), and WGAN's (its clipping aside) is the bilinear game's."""
+    out: dict[str, str] = {}
+    seen: list[tuple[str, tuple]] = []
+    for r in results:
+        field = r.get("general", r["symbolic"]).vector_field
+        for earlier, other in seen:
+            if all(sp.expand(a - b) == 0 for a, b in zip(field, other)):
+                out[r["spec"].id] = earlier
+                break
+        else:
+            seen.append((r["spec"].id, field))
+    return out
+
+
+def _section_tex(r: dict, figures: list[str], same_as: str | None = None) -> list[str]:
     from .titles import title_tex
     spec = r["spec"]
     c, s, alt = r["continuous"], r["simgd"], r["altgd"]
@@ -407,6 +425,10 @@ def _section_tex(r: dict, figures: list[str]) -> list[str]:
                                       if f_used == "t" else "no $f$") +
               r"; the generator descends $L_G$, the discriminator ascends $L_D$):",
               display([("L_G", lg), ("L_D", ld)])]
+    if same_as is not None:
+        lines.append(r"On the Dirac-GAN the vector field of \texttt{%s} is the same as that of "
+                     r"\texttt{%s} (Section \ref{sec:%s}), so the closed forms below repeat "
+                     r"that section's.\par" % (tex_text(spec.id), tex_text(same_as), same_as))
     if fig_text:
         lines.append(fig_text + r"\par")
     if "general" in r:
@@ -586,8 +608,10 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
             bound_tex(r["simgd"].h_max), _altgd_cell(r["altgd"])))
     head += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
     body = []
+    same = same_field_as(results)
     for r in results:
-        body += [r"\clearpage"] + _section_tex(r, figures.get(r["spec"].id, []))
+        body += [r"\clearpage"] + _section_tex(r, figures.get(r["spec"].id, []),
+                                                 same.get(r["spec"].id))
     if schemes:
         body += [r"\clearpage", r"\section{Schemes with memory and periods}",
                  r"Each scheme is one update rule over an abstract field; run on $v(x) = Jx$ it "
