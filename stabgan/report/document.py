@@ -248,13 +248,15 @@ def bound_tex(value) -> str:
     return latex(value) + (r" \approx %.6g" % float(value) if not value.is_Rational else "")
 
 
-def _altgd_cell(a: Analysis) -> str:
+def altgd_cell(a: Analysis) -> str:
+    """The summary tables' AltGD cell (LaTeX math): h_max, or where no step converges but
+    the spectrum stays on the unit circle, up to which step (as the sections say it)."""
     d = a.discrete
     if a.h_max is None and d and d.get("h_marginal") is sp.oo:
         return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for every } h > 0)"
     if a.h_max is None and d and d.get("h_marginal") is not None:
-        return (r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h < "
-                + bound_tex(d["h_marginal"]) + ")")
+        return (r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h \le "
+                + bound_tex(d["h_marginal"]) + ")")   # as the sections say (marginal_range_tex)
     return bound_tex(a.h_max)
 
 
@@ -527,7 +529,7 @@ def _scheme_section_tex(s: dict) -> list[str]:
         if a.eigenvalues and sum(len(latex(e)) for e in a.eigenvalues) < 1200:
             lines += ["eigenvalues", display(_eig_rows(a))]
         lines.append(_verdict(a))
-        bound = r"$h_{\max} = " + _altgd_cell(a) + "$"
+        bound = r"$h_{\max} = " + altgd_cell(a) + "$"
         if d["h_opt"] is not None:
             bound += (r"; fastest step $h_{\mathrm{opt}} \approx %.6g$ with spectral radius "
                       r"$%.6g$ per step" % (d["h_opt"], d["rate_opt"]))
@@ -605,7 +607,7 @@ def latex_document(results: list[dict], verification: list, schemes: list | None
     for r in results:
         head.append(r"\hyperref[sec:%s]{\texttt{%s}} & %s & $%s$ & $%s$ \\" % (
             r["spec"].id, r["spec"].id, _verdict_short(r["continuous"]),
-            bound_tex(r["simgd"].h_max), _altgd_cell(r["altgd"])))
+            bound_tex(r["simgd"].h_max), altgd_cell(r["altgd"])))
     head += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
     body = []
     same = same_field_as(results)

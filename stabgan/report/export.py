@@ -15,7 +15,7 @@ from ..model.method import method
 from ..model.catalogue import MethodSpec, get_spec
 from .._printing import latex
 from .document import HEAVISIDE, bound_tex as _bound, condition_tex, marginal_range_tex
-from .document import verdict_words
+from .document import altgd_cell as _altgd_cell, verdict_words
 from .prose import prose_md
 from .scheme_sections import REGION as _REGION, SCHEME_SECTIONS
 
@@ -41,16 +41,6 @@ def method_results(spec: MethodSpec) -> dict:
     out["simgd"] = analyze(m, scheme="simgd")
     out["altgd"] = analyze(m, scheme="altgd")
     return out
-
-
-def _altgd_cell(a: Analysis) -> str:
-    """h_max, or where no step converges but the spectrum stays on the unit circle, that."""
-    d = a.discrete
-    if a.h_max is None and d and d.get("h_marginal") is sp.oo:
-        return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for every } h > 0)"
-    if a.h_max is None and d and d.get("h_marginal") is not None:
-        return r"\text{no } h\ (\lvert\lambda\rvert = 1 \text{ for } h < " + _bound(d["h_marginal"]) + ")"
-    return _bound(a.h_max)
 
 
 def _discrete_verdict_md(a: Analysis) -> list[str]:
