@@ -54,6 +54,9 @@ def analysis_text(a) -> str:
         if d.get("h_max_status") == "symbolic":
             lines.append("h_max (h_g = h_d = h): not computed while symbols remain; the "
                          "conditions in the verdict give it")
+        elif d.get("h_max_status") == "no Jacobian":
+            lines.append("h_max (h_g = h_d = h): none: the field jumps at psi = 0, so the "
+                         "update has no Jacobian at the equilibrium")
         else:
             lines.append("h_max (h_g = h_d = h): " + ("no step size converges" if bound is None
                          else f"{sp.sstr(bound)} = {float(bound):.12g}"))

@@ -188,6 +188,22 @@ def test_page_verdict_hmax_click_console_screenshot(server, browser):
     with pytest.raises(stabgan.InputError) as err:
         stabgan.method("r1", gamma="-0.3")
     _wait(browser, lambda: _text(browser, "sg-error-gamma") == str(err.value))
+    # a second bad control while the first is bad: both show their messages at once, and
+    # the views stay as they were
+    shown = _text(browser, "sg-verdict")
+    _type(browser, "sg-input-h", "abc")
+    with pytest.raises(stabgan.InputError) as err_h:
+        stabgan.analyze(stabgan.method("r1", gamma="0.3"), scheme="simgd", h="abc")
+    _wait(browser, lambda: _text(browser, "sg-error-h") == str(err_h.value))
+    assert _text(browser, "sg-error-gamma") == str(err.value)
+    assert _text(browser, "sg-verdict") == shown
+    _type(browser, "sg-input-h", "1.3")
+    _wait(browser, lambda: _text(browser, "sg-error-h") == "")
+    # an emptied box is the parameter's default (gamma = 1 for r1), never a symbol
+    _type(browser, "sg-param-gamma", "")
+    e = stabgan.analyze(stabgan.method("r1", gamma="1"), scheme="simgd", h="1.3")
+    _wait(browser, lambda: _text(browser, "sg-verdict") == "verdict: " + e.verdict())
+    assert "gamma" not in _text(browser, "sg-verdict")
     _type(browser, "sg-param-gamma", "0.3")
     _wait(browser, lambda: _text(browser, "sg-error-gamma") == "")
     _type(browser, "sg-param-f", "t**")  # an f that does not parse
@@ -383,6 +399,23 @@ def test_stability_map_marker_and_slider_release(server, browser):
     _wait(browser, lambda: _model(browser, "sg-map-marker", "m.data.y[0]") == float(gamma))
     assert _model(browser, "sg-map-marker", "m.data.x[0]") == 0.1
     _no_severe_console_errors(browser)
+
+
+def test_a_port_in_use_is_one_line_naming_the_option():
+    """A port that something else listens on: exit status 2, one line naming --port."""
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep
+                   + os.environ.get("PYTHONPATH", ""))
+        r = subprocess.run([sys.executable, "-m", "stabgan", "explore", "--port", str(port),
+                            "--no-browser"], capture_output=True, text=True, timeout=120,
+                           env=env)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("\n") == 1 and "'--port'" in r.stderr and str(port) in r.stderr
+    assert "already in use" in r.stderr and r.stdout == ""
 
 
 def test_explore_without_bokeh_says_how_to_install(tmp_path):

@@ -94,3 +94,15 @@ def test_cli_json_of_symbolic_discrete_analysis_is_one_document(capsys):
                  "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["h_max"]["status"] == "symbolic" and doc["stability_conditions"]
+
+
+def test_no_jacobian_h_max_says_why(capsys):
+    """WGAN-GP's field jumps at psi = 0 (sign(psi)): the update has no Jacobian at the
+    equilibrium, and the text says that rather than "no step size converges"."""
+    from stabgan._cli import main
+    a = stabgan.analyze(stabgan.method("wgan-gp"), scheme="simgd", h=0.1)
+    assert a.discrete["h_max_status"] == "no Jacobian" and a.discrete["h_max"] is None
+    assert main(["analyze", "wgan-gp", "--defaults", "--scheme", "simgd", "--h", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "no step size converges" not in out
+    assert "h_max (h_g = h_d = h): none: the field jumps at psi = 0" in out

@@ -122,20 +122,33 @@ def build(doc, own: Offered | None = None) -> None:
             return
         clear_errors()
         entry = offers[method_select.value]
-        given = {k: c.text for k, c in params.items() if c.text}
+        # an emptied box is the parameter's default (the page draws numbers: a parameter
+        # left symbolic would have no trajectories)
+        given = {p.name: params[p.name].text or str(p.default)
+                 for p in entry.spec.parameters if p.name in params}
         if entry.spec.takes_f and f_box.value.strip():
             given["f"] = f_box.value.strip()
         scheme = schemes.scheme.value
         options = schemes.given()
-        try:
-            m = method(entry.ref, **given)
-            h = float(OPTIONS["h"].validate(schemes.numbers["h"].text))  # the ODE's time step
-            n = int_option(steps.text, "steps", 1, MAX_STEPS)
-            if scheme != "continuous":
-                make_scheme(scheme, **options)  # every option, with analyze's messages
-        except InputError as e:
-            show_error(e)
+        # every control is checked, so each bad one shows its message at once
+        checks = [lambda: method(entry.ref, **given),
+                  lambda: float(OPTIONS["h"].validate(schemes.numbers["h"].text)),
+                  lambda: int_option(steps.text, "steps", 1, MAX_STEPS)]
+        if scheme != "continuous":
+            checks.append(lambda: make_scheme(scheme, **options))  # analyze's messages
+        values, failed = [], False
+        for check in checks:
+            try:
+                values.append(check())
+            except InputError as e:
+                show_error(e)
+                failed = True
+        if failed:
+            # a request still in flight was made for an earlier setting: never show it now
+            analysis.drop()
+            mapview.channel.drop()
             return
+        m, h, n = values[:3]   # h: the ODE's time step
         run = {k: float(v) if k in STEP_NAMES else v for k, v in options.items()}
         try:
             status.text = views.draw(m, scheme, h, n, run, starts)

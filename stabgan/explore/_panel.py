@@ -77,7 +77,10 @@ class AnalysisPanel:
         if scheme == "continuous":
             self.h_max.text = "h_max: none (continuous time)"
         elif res["h_max"] is None:
-            self.h_max.text = "h_max = None (no step size converges)"
+            self.h_max.text = ("h_max: none (the field jumps at psi = 0: the update has no "
+                               "Jacobian at the equilibrium)"
+                               if res.get("h_max_status") == "no Jacobian"
+                               else "h_max: none (no step size converges)")
         else:
             val = res["h_max_value"]
             self.h_max.text = (f"h_max = {html.escape(res['h_max'])}"

@@ -45,7 +45,8 @@ def summary(ref: str | MethodSpec, params: tuple[tuple[str, str], ...], scheme: 
     -------
     dict
         ``verdict``; ``h_max`` (text, None in continuous time or when no step size is
-        stable) and ``h_max_value``; ``latex`` (the whole ``to_latex()`` block); ``parts``,
+        stable), ``h_max_value`` and ``h_max_status`` (analyze's: "computed", "symbolic" or
+        "no Jacobian"); ``latex`` (the whole ``to_latex()`` block); ``parts``,
         a list of (part, ``to_latex(part)``) for the parts this analysis has; ``re``/``im``
         of the eigenvalues that are numbers.
     """
@@ -61,6 +62,7 @@ def summary(ref: str | MethodSpec, params: tuple[tuple[str, str], ...], scheme: 
         except InputError:  # this analysis does not have the part (e.g. h_max in continuous time)
             pass
     return {"verdict": a.verdict(), "h_max": None if hm is None else str(hm),
+            "h_max_status": None if a.discrete is None else a.discrete.get("h_max_status"),
             "h_max_value": None if val is None else val.real, "latex": a.to_latex(),
             "parts": parts, "re": [v.real for v in vals], "im": [v.imag for v in vals]}
 
