@@ -264,9 +264,13 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
     p = sub.add_parser("explore", help="interactive explorer in the browser (needs the "
-                       "explore extra: pip install 'stabgan[explore]')")
-    p.add_argument("--port", default="5006", help="loopback port (default 5006)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+                       "explore extra: pip install 'stabgan[explore]')",
+                       description="Serve the interactive explorer on 127.0.0.1 (every method, "
+                                   "scheme and option, until Ctrl-C), or with --static write "
+                                   "one method's explorer as a self-contained HTML page.")
+    p.add_argument("--port", default=None, help="the server's loopback port (default 5006)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="the server: do not open a browser")
     p.add_argument("--method-file", dest="method_file", default=None, metavar="F.toml",
                    help="also offer a method of your own (see analyze --method-file); with "
                         "--static: the page's method")
@@ -1022,6 +1026,11 @@ def _run(args) -> int:
 
     if args.command == "explore":
         if args.static is not None:
+            server_only = [flag for flag, value in (("--port", args.port is not None),
+                                                    ("--no-browser", args.no_browser)) if value]
+            if server_only:
+                raise InputError(f"The option {server_only[0]} of explore belongs to the "
+                                 f"server; --static writes a page and serves nothing.")
             return _explore_static(args)
         given = [flag for flag, value in (
             ("METHOD", args.method), ("--method", args.method_flag),
@@ -1035,7 +1044,8 @@ def _run(args) -> int:
             raise InputError(f"The option {given[0]} of explore belongs to --static OUT.html "
                              f"(the server explores every method from its page).")
         from .explore import serve
-        return serve(_int_option(args.port, "port", 1, 65535), not args.no_browser,
+        return serve(_int_option("5006" if args.port is None else args.port, "port", 1, 65535),
+                     not args.no_browser,
                      method_file=args.method_file)
     if args.command == "methods":
         specs = stabgan.methods()

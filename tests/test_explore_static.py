@@ -576,6 +576,15 @@ def test_static_options_without_static_are_refused(argv, tmp_path, capsys):
     assert "of explore belongs to --static OUT.html" in err
 
 
+@pytest.mark.parametrize("flag", [["--port", "8000"], ["--no-browser"]])
+def test_server_options_with_static_are_refused(flag, tmp_path, capsys):
+    """--port and --no-browser belong to the server: --static refuses them, writes nothing."""
+    out = tmp_path / "page.html"
+    err = _refused(["--static", str(out), "--method", "r1", *flag], tmp_path, capsys)
+    assert f"The option {flag[0]} of explore belongs to the server" in err
+    assert not out.exists()
+
+
 @BOKEH
 @pytest.mark.parametrize("argv, words", [
     (["--method", "r1", "--f", "general"], "Method 'r1' cannot be put on a static page: "
