@@ -171,7 +171,9 @@ def page_html(F: PageForms, scheme: str = "simgd", h: float = 0.1, steps: int = 
     """))
     clear.js_on_click(CustomJS(args={"src": start_src}, code="src.data = {x: [], y: []};"))
 
-    given = ", ".join(f"{k} = {v}" for k, v in sorted(m.values.items())) or "none"
+    start = {p.name: m.values.get(p.name, p.default) for p in m.spec.parameters}
+    given = ", ".join(f"{k} = {v}" + ("" if k in m.values else " (catalogue default)")
+                      for k, v in start.items()) or "no parameters"
     header = Div(text=f"<b>stabgan explore</b> (static page): {html.escape(repr(m))}<br>"
                  f"{html.escape(title(m.spec))}<br><small>{html.escape(str(m.spec.citation))}"
                  f"</small>", width=360)
@@ -179,7 +181,7 @@ def page_html(F: PageForms, scheme: str = "simgd", h: float = 0.1, steps: int = 
                "that stabgan derives; near a critical value <code>stabgan analyze</code> "
                "(exact arithmetic) decides. The LaTeX is <code>stabgan analyze --latex</code> "
                "with the parameters and h as symbols, so it holds for every slider position "
-               f"(the sliders started at the values given: {html.escape(given)}).</small>",
+               f"(the sliders started at {html.escape(given)}).</small>",
                width=360)
     controls = column(header, *sliders, scheme_select, h_slider, steps_slider, clear, status,
                       note, width=380)
