@@ -7,7 +7,6 @@ can check the other), and no import circle exists, counting imports made inside 
 import ast
 import pathlib
 
-import pytest
 
 import stabgan
 

@@ -13,11 +13,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import sympy as sp
 
 import stabgan
 from stabgan.model.catalogue import CATALOGUE
-from stabgan._symbols import PSI, THETA
 from stabgan.model.method import compiled_field
 from stabgan.oracles.monitor import square_threshold
 from stabgan.oracles.fields import update_kernel_factory

@@ -29,7 +29,7 @@ from sympy.printing.jscode import JavascriptCodePrinter
 
 from .._errors import InputError
 from .._symbols import Sigmoid, Softplus
-from ..codegen.functions import FUNCTIONS, Where, lookup
+from ..codegen.functions import Where, lookup
 
 __all__ = ["JsFunction", "JS_FUNCTIONS", "RUNTIME_HELPERS", "js_expr", "js_name"]
 

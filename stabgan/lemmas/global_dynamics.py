@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .._symbols import PSI, THETA
 from ..analysis.analyze import analyze
 from ..dynamics.basins import LABELS, NO_ATTRACTOR, basins
 from ..dynamics.bifurcation import bifurcation
